@@ -1,0 +1,114 @@
+import { z } from "zod";
+import { jinlinError } from "./errors.js";
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+/**
+ * Every setting: its environment variable is JINLIN_<NAME>, its flag --<name-in-kebab-case>.
+ * The description is what `jinlin serve --help` and the README's table print.
+ */
+export const SETTINGS = {
+  MQTT_PORT: { schema: port.default(1883), help: "MQTT over TCP port (0 picks a free port)" },
+  HTTP_PORT: { schema: port.default(8080), help: "HTTP port: dashboard, API, /metrics, MQTT over WebSocket at /mqtt" },
+  BIND: { schema: z.string().min(1).default("0.0.0.0"), help: "host/address to bind" },
+  DATA_DIR: { schema: z.string().min(1).default("./data"), help: "directory for the SQLite store" },
+  LOG_LEVEL: {
+    schema: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    help: "log level",
+  },
+  MQTT_TLS_PORT: { schema: port.default(8883), help: "MQTT over TLS port (used when cert and key are set)" },
+  TLS_CERT: { schema: z.string().optional(), help: "PEM certificate file for MQTT over TLS" },
+  TLS_KEY: { schema: z.string().optional(), help: "PEM private key file for MQTT over TLS" },
+  MAX_PAYLOAD_BYTES: { schema: positiveInt.max(16 * 1024 * 1024).default(65_536), help: "largest accepted MQTT payload" },
+  MAX_BATCH: { schema: positiveInt.max(100_000).default(2_000), help: "most readings in one telemetry message" },
+  MAX_READING_AGE_DAYS: { schema: positiveInt.default(30), help: "readings older than this are rejected (ts_too_old)" },
+  MAX_CLOCK_SKEW_S: { schema: z.coerce.number().int().min(0).default(300), help: "readings further in the future are rejected" },
+  COMMIT_WINDOW_MS: {
+    schema: z.coerce.number().min(0).max(1000).default(2),
+    help: "group commit: how long a commit waits to gather readings from other devices",
+  },
+  SQLITE_SYNC: {
+    schema: z.enum(["full", "normal"]).default("full"),
+    help: "SQLite synchronous mode: full survives power loss, normal survives a process crash",
+  },
+} as const;
+
+type Settings = typeof SETTINGS;
+export type SettingName = keyof Settings;
+
+const configSchema = z.object(
+  Object.fromEntries(Object.entries(SETTINGS).map(([k, v]) => [k, v.schema])) as {
+    [K in SettingName]: Settings[K]["schema"];
+  },
+);
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+export interface Config {
+  mqttPort: number;
+  httpPort: number;
+  bind: string;
+  dataDir: string;
+  logLevel: RawConfig["LOG_LEVEL"];
+  tls: { port: number; certFile: string; keyFile: string } | null;
+  limits: {
+    maxPayloadBytes: number;
+    maxBatch: number;
+    maxReadingAgeMs: number;
+    maxClockSkewMs: number;
+  };
+  commitWindowMs: number;
+  sqliteSync: "full" | "normal";
+}
+
+export function envName(name: SettingName): string {
+  return `JINLIN_${name}`;
+}
+
+export function flagName(name: SettingName): string {
+  return name.toLowerCase().replaceAll("_", "-");
+}
+
+/**
+ * The one place that reads configuration. `flags` (from the CLI) win over `env`.
+ * Throws JINLIN_ERR_CONFIG_INVALID listing every problem.
+ */
+export function loadConfig(env: Record<string, string | undefined>, flags: Record<string, string> = {}): Config {
+  const raw: Record<string, string | undefined> = {};
+  for (const name of Object.keys(SETTINGS) as SettingName[]) {
+    const value = flags[flagName(name)] ?? env[envName(name)];
+    raw[name] = value === "" ? undefined : value;
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => {
+      const name = String(i.path[0]) as SettingName;
+      return `${envName(name)} (--${flagName(name)}): ${i.message}`;
+    });
+    throw jinlinError("JINLIN_ERR_CONFIG_INVALID", `\n  ${problems.join("\n  ")}`);
+  }
+  const c = parsed.data;
+  if ((c.TLS_CERT === undefined) !== (c.TLS_KEY === undefined)) {
+    throw jinlinError("JINLIN_ERR_CONFIG_INVALID", "\n  JINLIN_TLS_CERT and JINLIN_TLS_KEY must be set together");
+  }
+  return {
+    mqttPort: c.MQTT_PORT,
+    httpPort: c.HTTP_PORT,
+    bind: c.BIND,
+    dataDir: c.DATA_DIR,
+    logLevel: c.LOG_LEVEL,
+    tls: c.TLS_CERT && c.TLS_KEY ? { port: c.MQTT_TLS_PORT, certFile: c.TLS_CERT, keyFile: c.TLS_KEY } : null,
+    limits: {
+      maxPayloadBytes: c.MAX_PAYLOAD_BYTES,
+      maxBatch: c.MAX_BATCH,
+      maxReadingAgeMs: c.MAX_READING_AGE_DAYS * 86_400_000,
+      maxClockSkewMs: c.MAX_CLOCK_SKEW_S * 1000,
+    },
+    commitWindowMs: c.COMMIT_WINDOW_MS,
+    sqliteSync: c.SQLITE_SYNC,
+  };
+}
