@@ -62,7 +62,8 @@ export function createManualClock(startMs: number): ManualClock {
       for (;;) {
         timers = timers.filter((t) => !t.cancelled);
         let next: ManualTimer | undefined;
-        for (const t of timers) if (t.at <= atMs && (!next || t.at < next.at || (t.at === next.at && t.seq < next.seq))) next = t;
+        for (const t of timers)
+          if (t.at <= atMs && (!next || t.at < next.at || (t.at === next.at && t.seq < next.seq))) next = t;
         if (!next) break;
         next.cancelled = true;
         now = Math.max(now, next.at);

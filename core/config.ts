@@ -3,9 +3,6 @@ import { jinlinError } from "./errors.js";
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
-const bool = z
-  .enum(["true", "false", "1", "0", "yes", "no"])
-  .transform((v) => v === "true" || v === "1" || v === "yes");
 
 /**
  * Every setting: its environment variable is JINLIN_<NAME>, its flag --<name-in-kebab-case>.
@@ -13,7 +10,10 @@ const bool = z
  */
 export const SETTINGS = {
   MQTT_PORT: { schema: port.default(1883), help: "MQTT over TCP port (0 picks a free port)" },
-  HTTP_PORT: { schema: port.default(8080), help: "HTTP port: dashboard, API, /metrics, MQTT over WebSocket at /mqtt" },
+  HTTP_PORT: {
+    schema: port.default(8080),
+    help: "HTTP port: dashboard, API, /metrics, MQTT over WebSocket at /mqtt",
+  },
   BIND: { schema: z.string().min(1).default("0.0.0.0"), help: "host/address to bind" },
   DATA_DIR: { schema: z.string().min(1).default("./data"), help: "directory for the SQLite store" },
   LOG_LEVEL: {
@@ -23,10 +23,22 @@ export const SETTINGS = {
   MQTT_TLS_PORT: { schema: port.default(8883), help: "MQTT over TLS port (used when cert and key are set)" },
   TLS_CERT: { schema: z.string().optional(), help: "PEM certificate file for MQTT over TLS" },
   TLS_KEY: { schema: z.string().optional(), help: "PEM private key file for MQTT over TLS" },
-  MAX_PAYLOAD_BYTES: { schema: positiveInt.max(16 * 1024 * 1024).default(65_536), help: "largest accepted MQTT payload" },
-  MAX_BATCH: { schema: positiveInt.max(100_000).default(2_000), help: "most readings in one telemetry message" },
-  MAX_READING_AGE_DAYS: { schema: positiveInt.default(30), help: "readings older than this are rejected (ts_too_old)" },
-  MAX_CLOCK_SKEW_S: { schema: z.coerce.number().int().min(0).default(300), help: "readings further in the future are rejected" },
+  MAX_PAYLOAD_BYTES: {
+    schema: positiveInt.max(16 * 1024 * 1024).default(65_536),
+    help: "largest accepted MQTT payload",
+  },
+  MAX_BATCH: {
+    schema: positiveInt.max(100_000).default(2_000),
+    help: "most readings in one telemetry message",
+  },
+  MAX_READING_AGE_DAYS: {
+    schema: positiveInt.default(30),
+    help: "readings older than this are rejected (ts_too_old)",
+  },
+  MAX_CLOCK_SKEW_S: {
+    schema: z.coerce.number().int().min(0).default(300),
+    help: "readings further in the future are rejected",
+  },
   COMMIT_WINDOW_MS: {
     schema: z.coerce.number().min(0).max(1000).default(2),
     help: "group commit: how long a commit waits to gather readings from other devices",
@@ -77,7 +89,10 @@ export function flagName(name: SettingName): string {
  * The one place that reads configuration. `flags` (from the CLI) win over `env`.
  * Throws JINLIN_ERR_CONFIG_INVALID listing every problem.
  */
-export function loadConfig(env: Record<string, string | undefined>, flags: Record<string, string> = {}): Config {
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  flags: Record<string, string> = {},
+): Config {
   const raw: Record<string, string | undefined> = {};
   for (const name of Object.keys(SETTINGS) as SettingName[]) {
     const value = flags[flagName(name)] ?? env[envName(name)];
@@ -93,7 +108,10 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Recor
   }
   const c = parsed.data;
   if ((c.TLS_CERT === undefined) !== (c.TLS_KEY === undefined)) {
-    throw jinlinError("JINLIN_ERR_CONFIG_INVALID", "\n  JINLIN_TLS_CERT and JINLIN_TLS_KEY must be set together");
+    throw jinlinError(
+      "JINLIN_ERR_CONFIG_INVALID",
+      "\n  JINLIN_TLS_CERT and JINLIN_TLS_KEY must be set together",
+    );
   }
   return {
     mqttPort: c.MQTT_PORT,

@@ -2,7 +2,9 @@ import { z } from "zod";
 
 /** Device ids go into MQTT topics, SQL and the InfluxDB line protocol: keep them to a safe alphabet. */
 export const DEVICE_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-export const deviceIdSchema = z.string().regex(DEVICE_ID_RE, "device id must match [A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+export const deviceIdSchema = z
+  .string()
+  .regex(DEVICE_ID_RE, "device id must match [A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
 export const DEVICE_KINDS = ["water", "door", "motion", "power", "climate", "button"] as const;
 export const deviceKindSchema = z.enum(DEVICE_KINDS);
@@ -56,7 +58,10 @@ export interface StoredReading {
 export const GRID_LEVELS = ["city", "district", "street", "community", "grid", "subgrid"] as const;
 export const gridPathSchema = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9_-]{0,63}(\/[a-z0-9][a-z0-9_-]{0,63}){0,5}$/, "grid path: 1–6 segments of [a-z0-9_-], joined by /");
+  .regex(
+    /^[a-z0-9][a-z0-9_-]{0,63}(\/[a-z0-9][a-z0-9_-]{0,63}){0,5}$/,
+    "grid path: 1–6 segments of [a-z0-9_-], joined by /",
+  );
 
 export const emergencyContactSchema = z.object({
   name: z.string().min(1).max(100),

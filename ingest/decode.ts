@@ -1,6 +1,6 @@
 import type { DeviceKind, Reading, ReadingKind } from "../core/domain.js";
 import { READING_KINDS, readingFieldSchemas } from "../core/domain.js";
-import { type ErrorCode, ERRORS } from "../core/errors.js";
+import { ERRORS, type ErrorCode } from "../core/errors.js";
 
 export interface DecodeLimits {
   maxPayloadBytes: number;
@@ -60,15 +60,23 @@ function decodeOne(
     return reject("JINLIN_ERR_KIND_UNKNOWN", index, `expected one of ${READING_KINDS.join(", ")}`);
   }
   if (kind !== "heartbeat" && kind !== device.kind) {
-    return reject("JINLIN_ERR_KIND_MISMATCH", index, `device is registered as ${device.kind}, reading is ${kind}`);
+    return reject(
+      "JINLIN_ERR_KIND_MISMATCH",
+      index,
+      `device is registered as ${device.kind}, reading is ${kind}`,
+    );
   }
   const ts = parseTs(item.ts, arrival);
   if (ts === null) return reject("JINLIN_ERR_TS_INVALID", index);
-  if (ts > arrival + limits.maxClockSkewMs) return reject("JINLIN_ERR_TS_FUTURE", index, new Date(ts).toISOString());
-  if (ts < arrival - limits.maxReadingAgeMs) return reject("JINLIN_ERR_TS_TOO_OLD", index, new Date(ts).toISOString());
+  if (ts > arrival + limits.maxClockSkewMs)
+    return reject("JINLIN_ERR_TS_FUTURE", index, new Date(ts).toISOString());
+  if (ts < arrival - limits.maxReadingAgeMs)
+    return reject("JINLIN_ERR_TS_TOO_OLD", index, new Date(ts).toISOString());
   const parsed = readingFieldSchemas[kind as ReadingKind].safeParse(item);
   if (!parsed.success) {
-    const detail = parsed.error.issues.map((i) => `${i.path.join(".") || "(reading)"}: ${i.message}`).join("; ");
+    const detail = parsed.error.issues
+      .map((i) => `${i.path.join(".") || "(reading)"}: ${i.message}`)
+      .join("; ");
     return reject("JINLIN_ERR_READING_INVALID", index, detail);
   }
   return { deviceId: device.id, kind, ts, fields: parsed.data } as Reading;
@@ -85,20 +93,31 @@ export function decodeTelemetry(
   limits: DecodeLimits,
 ): DecodeResult {
   if (payload.length > limits.maxPayloadBytes) {
-    return { readings: [], rejections: [reject("JINLIN_ERR_PAYLOAD_TOO_LARGE", null, `${payload.length} > ${limits.maxPayloadBytes} bytes`)] };
+    return {
+      readings: [],
+      rejections: [
+        reject("JINLIN_ERR_PAYLOAD_TOO_LARGE", null, `${payload.length} > ${limits.maxPayloadBytes} bytes`),
+      ],
+    };
   }
   let body: unknown;
   try {
     body = JSON.parse(payload.toString("utf8"));
   } catch (err) {
     // Deep nesting raises RangeError in JSON.parse; it is still just a bad payload.
-    return { readings: [], rejections: [reject("JINLIN_ERR_JSON_INVALID", null, (err as Error).message.slice(0, 120))] };
+    return {
+      readings: [],
+      rejections: [reject("JINLIN_ERR_JSON_INVALID", null, (err as Error).message.slice(0, 120))],
+    };
   }
   const items = Array.isArray(body) ? body : [body];
   const batched = Array.isArray(body);
   if (items.length === 0) return { readings: [], rejections: [reject("JINLIN_ERR_BATCH_EMPTY", null)] };
   if (items.length > limits.maxBatch) {
-    return { readings: [], rejections: [reject("JINLIN_ERR_BATCH_TOO_LARGE", null, `${items.length} > ${limits.maxBatch}`)] };
+    return {
+      readings: [],
+      rejections: [reject("JINLIN_ERR_BATCH_TOO_LARGE", null, `${items.length} > ${limits.maxBatch}`)],
+    };
   }
   const result: DecodeResult = { readings: [], rejections: [] };
   items.forEach((item, i) => {

@@ -1,0 +1,53 @@
+import { z } from "zod";
+
+/**
+ * Inactivity defaults and why.
+ * - alpha 0.003: tail share per local hour. Each day offers roughly a dozen loosely independent
+ *   chances to exceed a quantile; 0.003 was the largest value that kept the WEUSEDTO home under
+ *   0.5 false alarms per month outside its away trips (docs/detection.md), tuned on its first half.
+ * - margin 30 min: a quantile read from 15-minute samples is itself ±15 min.
+ * - minGap 2 h: a single person often goes two hours without water in the middle of the day.
+ * - ceiling 12 h: the issue's safety net, whatever was learned (the deployed programmes' window).
+ * - prior: a generic older person asleep 22:00–07:00 who then uses water every few hours; used alone
+ *   for the first `minLearnDays` days, blended linearly until `priorDays` (14, the issue's figure).
+ * - wake: 97th percentile of the first use after the night, plus 45 min.
+ * - extrapolate 20 min: a live meter reports every 15 min when idle and at once on flow, so 20 min
+ *   of silence after its last reading still means "no water"; beyond that it is "no data".
+ */
+export const inactivityParamsSchema = z.object({
+  alpha: z.number().min(0.0001).max(0.2),
+  marginMin: z.number().min(0).max(240),
+  minGapMin: z.number().min(30).max(720),
+  ceilingHours: z.number().min(2).max(48),
+  priorDays: z.number().min(1).max(90),
+  minLearnDays: z.number().min(0).max(30),
+  priorThresholdMin: z.array(z.number().min(30).max(2880)).length(24),
+  wakeQuantile: z.number().min(0.5).max(0.999),
+  wakeMarginMin: z.number().min(0).max(240),
+  wakeMinDays: z.number().min(1).max(60),
+  useMinLiters: z.number().min(0.05).max(20),
+  learnMaxGapHours: z.number().min(4).max(72),
+  decayPerDay: z.number().min(0.8).max(1),
+  extrapolateMin: z.number().min(0).max(720),
+});
+export type InactivityParams = z.infer<typeof inactivityParamsSchema>;
+
+export const inactivityDefaults: InactivityParams = {
+  alpha: 0.003,
+  marginMin: 30,
+  minGapMin: 120,
+  ceilingHours: 12,
+  priorDays: 14,
+  minLearnDays: 3,
+  // local hour:      0    1    2    3    4    5    6    7    8    9   10   11
+  priorThresholdMin: [600, 600, 600, 600, 600, 600, 600, 600, 600, 540, 360, 240,
+    //               12   13   14   15   16   17   18   19   20   21   22   23
+                     240, 240, 240, 240, 240, 240, 240, 240, 240, 300, 420, 540],
+  wakeQuantile: 0.97,
+  wakeMarginMin: 45,
+  wakeMinDays: 10,
+  useMinLiters: 0.3,
+  learnMaxGapHours: 20,
+  decayPerDay: 0.98,
+  extrapolateMin: 20,
+};

@@ -1,0 +1,133 @@
+import { readFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { createServer, type Server as NetServer } from "node:net";
+import { createServer as createTlsServer } from "node:tls";
+import { createBroker } from "../broker/create-broker.js";
+import { type Clock, systemClock } from "../core/clock.js";
+import type { Config } from "../core/config.js";
+import type { Logger } from "../core/log.js";
+import { buildApp } from "../dashboard/app.js";
+import { createGroupCommitter } from "../ingest/group-commit.js";
+import { createTelemetryIngest } from "../ingest/telemetry-ingest.js";
+import { openDatabase, storePath } from "../storage/sqlite/open.js";
+import { createReadingStore } from "../storage/sqlite/readings.js";
+import { createRegistry } from "../storage/sqlite/registry.js";
+import { createMetrics } from "./metrics.js";
+import { VERSION } from "./version.js";
+
+export interface ServiceDeps {
+  log: Logger;
+  clock?: Clock;
+}
+
+export interface RunningService {
+  mqttPort: number;
+  httpPort: number;
+  tlsPort: number | null;
+  close(): Promise<void>;
+}
+
+function listen(server: NetServer, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function closeServer(server: NetServer): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/** The composition root: the only place where the parts are wired together. */
+export async function startService(config: Config, deps: ServiceDeps): Promise<RunningService> {
+  const clock = deps.clock ?? systemClock;
+  const log = deps.log;
+  const db = openDatabase(storePath(config.dataDir), { sync: config.sqliteSync });
+  const registry = createRegistry(db, clock.now);
+  const readings = createReadingStore(db, registry.touchDevices);
+
+  let connected = () => 0;
+  const metrics = createMetrics(() => connected());
+  const committer = createGroupCommitter({
+    sink: readings,
+    windowMs: config.commitWindowMs,
+    onCommitted(result, seconds) {
+      metrics.commitSeconds.observe(seconds);
+      metrics.commitSize.observe(result.stored.length + result.duplicates);
+      if (result.duplicates > 0) metrics.duplicates.inc(result.duplicates);
+    },
+  });
+  const ingest = createTelemetryIngest({
+    committer,
+    clock,
+    limits: config.limits,
+    log: log.child({ mod: "ingest" }),
+    observer: {
+      accepted: (n) => metrics.accepted.inc(n),
+      rejected: (reason) => metrics.rejected.inc({ reason }),
+    },
+  });
+  const broker = await createBroker({
+    devices: registry,
+    telemetry: ingest,
+    log: log.child({ mod: "broker" }),
+    observer: {
+      authFailed: (why) => metrics.authFailures.inc({ why }),
+      aclDenied: () => metrics.aclDenied.inc(),
+    },
+  });
+  connected = broker.connectedDevices;
+
+  const mqttServer = createServer(broker.aedes.handle);
+  const mqttPort = await listen(mqttServer, config.mqttPort, config.bind);
+  let tlsServer: NetServer | null = null;
+  let tlsPort: number | null = null;
+  if (config.tls) {
+    tlsServer = createTlsServer(
+      { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) },
+      broker.aedes.handle,
+    );
+    tlsPort = await listen(tlsServer, config.tls.port, config.bind);
+  }
+
+  let shuttingDown = false;
+  const app = await buildApp({
+    log: log.child({ mod: "http" }),
+    version: VERSION,
+    readiness: [
+      { name: "store", check: () => ({ ok: db.open && !shuttingDown }) },
+      { name: "mqtt", check: () => ({ ok: mqttServer.listening && !shuttingDown }) },
+    ],
+    metricsText: async () => ({
+      contentType: metrics.registry.contentType,
+      body: await metrics.registry.metrics(),
+    }),
+    mqttOverWebSocket: (stream, request) => broker.aedes.handle(stream, request),
+  });
+  await app.listen({ port: config.httpPort, host: config.bind });
+  const httpPort = (app.server.address() as AddressInfo).port;
+  log.info({ mqttPort, httpPort, tlsPort, dataDir: config.dataDir }, "jinlin is running");
+
+  return {
+    mqttPort,
+    httpPort,
+    tlsPort,
+    async close() {
+      if (shuttingDown) return;
+      shuttingDown = true;
+      log.info("shutting down: no new connections, finishing in-flight commits");
+      const closing = [closeServer(mqttServer), ...(tlsServer ? [closeServer(tlsServer)] : [])];
+      committer.flush();
+      await new Promise((r) => setImmediate(r)); // let settled commits write their PUBACKs
+      await broker.close();
+      committer.close();
+      await app.close();
+      await Promise.all(closing);
+      db.close();
+      log.info("stopped");
+    },
+  };
+}

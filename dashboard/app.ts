@@ -1,0 +1,76 @@
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import websocket from "@fastify/websocket";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import { createWebSocketStream } from "ws";
+import type { Logger } from "../core/log.js";
+
+export interface ReadinessCheck {
+  name: string;
+  check(): { ok: boolean; detail?: string };
+}
+
+export interface AppDeps {
+  log: Logger;
+  readiness: ReadinessCheck[];
+  metricsText(): Promise<{ contentType: string; body: string }>;
+  /** Hands an MQTT-over-WebSocket stream to the broker. */
+  mqttOverWebSocket?(stream: Duplex, request: IncomingMessage): void;
+  version: string;
+}
+
+/** The HTTP side of Jinlin as a Fastify instance that is never told to listen here (the composition root does). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1_048_576,
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: "Jinlin (近邻) API",
+        version: deps.version,
+        description: "Health, metrics and the Jinlin HTTP API",
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+  await app.register(websocket, { options: { maxPayload: 1_048_576 } });
+
+  app.get(
+    "/healthz",
+    {
+      schema: {
+        description: "Liveness: the process answers",
+        response: { 200: { type: "object", properties: { status: { type: "string" } } } },
+      },
+    },
+    async () => ({ status: "ok" }),
+  );
+
+  app.get(
+    "/readyz",
+    { schema: { description: "Readiness: every dependency is usable" } },
+    async (_req, reply) => {
+      const checks = deps.readiness.map((c) => ({ name: c.name, ...c.check() }));
+      const ok = checks.every((c) => c.ok);
+      return reply.code(ok ? 200 : 503).send({ status: ok ? "ready" : "not_ready", checks });
+    },
+  );
+
+  app.get("/metrics", { schema: { description: "Prometheus metrics", hide: false } }, async (_req, reply) => {
+    const { contentType, body } = await deps.metricsText();
+    return reply.type(contentType).send(body);
+  });
+
+  if (deps.mqttOverWebSocket) {
+    const handle = deps.mqttOverWebSocket;
+    app.get("/mqtt", { websocket: true, schema: { hide: true } }, (socket, req) => {
+      handle(createWebSocketStream(socket), req.raw);
+    });
+  }
+  return app;
+}
