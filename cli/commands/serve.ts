@@ -1,7 +1,6 @@
 import { loadConfig } from "../../core/config.js";
 import { createLogger } from "../../core/log.js";
 import type { Command } from "../args.js";
-import { startService } from "../service.js";
 
 export const serve: Command = {
   name: "serve",
@@ -11,6 +10,8 @@ export const serve: Command = {
   async run({ settings }, io) {
     const config = loadConfig(io.env, settings);
     const log = createLogger(config.logLevel);
+    // Loaded here so that the other commands start without Fastify and Aedes.
+    const { startService } = await import("../service.js");
     const service = await startService(config, { log });
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {

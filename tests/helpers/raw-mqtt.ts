@@ -1,0 +1,63 @@
+import { connect as netConnect } from "node:net";
+import mqttPacket, { type Packet } from "mqtt-packet";
+
+function str(s: string | Buffer): Buffer {
+  const b = Buffer.isBuffer(s) ? s : Buffer.from(s, "utf8");
+  const len = Buffer.alloc(2);
+  len.writeUInt16BE(b.length);
+  return Buffer.concat([len, b]);
+}
+
+/**
+ * Encodes an MQTT 3.1.1 CONNECT by hand: client libraries (MQTT.js, mqtt-packet, mosquitto) refuse to
+ * produce some packets a broker must still handle, such as an empty client id without clean session.
+ */
+export function encodeConnect(c: {
+  clientId: string;
+  clean: boolean;
+  username?: string;
+  password?: string;
+  keepalive?: number;
+}): Buffer {
+  const flags =
+    (c.username !== undefined ? 0x80 : 0) | (c.password !== undefined ? 0x40 : 0) | (c.clean ? 0x02 : 0);
+  const keepalive = Buffer.alloc(2);
+  keepalive.writeUInt16BE(c.keepalive ?? 30);
+  const body = Buffer.concat([
+    str("MQTT"),
+    Buffer.from([4, flags]),
+    keepalive,
+    str(c.clientId),
+    ...(c.username !== undefined ? [str(c.username)] : []),
+    ...(c.password !== undefined ? [str(c.password)] : []),
+  ]);
+  const len: number[] = [];
+  let n = body.length;
+  do {
+    let byte = n % 128;
+    n = Math.floor(n / 128);
+    if (n > 0) byte |= 0x80;
+    len.push(byte);
+  } while (n > 0);
+  return Buffer.concat([Buffer.from([0x10, ...len]), body]);
+}
+
+/** Sends raw bytes and returns the first packet the broker answers with, or null if it closed first. */
+export function rawExchange(port: number, bytes: Buffer): Promise<Packet | null> {
+  return new Promise((resolve, reject) => {
+    const socket = netConnect(port, "127.0.0.1");
+    const parser = mqttPacket.parser({ protocolVersion: 4 });
+    let answered = false;
+    parser.on("packet", (p: Packet) => {
+      answered = true;
+      socket.destroy();
+      resolve(p);
+    });
+    socket.on("data", (d) => parser.parse(d));
+    socket.on("error", reject);
+    socket.on("close", () => {
+      if (!answered) resolve(null);
+    });
+    socket.write(bytes);
+  });
+}
