@@ -2,16 +2,24 @@ import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { createServer, type Server as NetServer } from "node:net";
 import { createServer as createTlsServer } from "node:tls";
+import { createAlertService } from "../alerts/alert-service.js";
+import type { Alert } from "../alerts/alert-types.js";
+import { DEFAULT_ESCALATION } from "../alerts/escalation.js";
+import { type AlertNews, createAlertLifecycle } from "../alerts/lifecycle.js";
 import { createBroker } from "../broker/create-broker.js";
 import { type Clock, systemClock } from "../core/clock.js";
 import type { Config } from "../core/config.js";
+import type { StoredReading } from "../core/domain.js";
 import type { Logger } from "../core/log.js";
 import { buildApp } from "../dashboard/app.js";
 import { createGroupCommitter } from "../ingest/group-commit.js";
 import { createTelemetryIngest } from "../ingest/telemetry-ingest.js";
-import { openDatabase, storePath } from "../storage/sqlite/open.js";
+import { createAlertStore } from "../storage/sqlite/alerts.js";
+import { type Db, openDatabase, storePath } from "../storage/sqlite/open.js";
+import { createPeopleStore } from "../storage/sqlite/people.js";
 import { createReadingStore } from "../storage/sqlite/readings.js";
-import { createRegistry } from "../storage/sqlite/registry.js";
+import { createRegistry, type Registry } from "../storage/sqlite/registry.js";
+import { createRuleStateStore } from "../storage/sqlite/rule-state.js";
 import { createMetrics } from "./metrics.js";
 import { VERSION } from "./version.js";
 
@@ -21,6 +29,8 @@ export interface ServiceDeps {
 }
 
 export interface RunningService {
+  /** Alert changes after they are committed (live streams subscribe here). */
+  onAlert(listener: (alert: Alert, news: AlertNews) => void): () => void;
   mqttPort: number;
   httpPort: number;
   tlsPort: number | null;
@@ -51,6 +61,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
 
   let connected = () => 0;
   const metrics = createMetrics(() => connected());
+  const alerts = wireAlerts(db, registry, clock, log.child({ mod: "alerts" }));
   const committer = createGroupCommitter({
     sink: readings,
     windowMs: config.commitWindowMs,
@@ -58,6 +69,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
       metrics.commitSeconds.observe(seconds);
       metrics.commitSize.observe(result.stored.length + result.duplicates);
       if (result.duplicates > 0) metrics.duplicates.inc(result.duplicates);
+      alerts.onReadings(result.stored);
     },
   });
   const ingest = createTelemetryIngest({
@@ -111,7 +123,9 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
   const httpPort = (app.server.address() as AddressInfo).port;
   log.info({ mqttPort, httpPort, tlsPort, dataDir: config.dataDir }, "jinlin is running");
 
+  alerts.service.start();
   return {
+    onAlert: alerts.onAlert,
     mqttPort,
     httpPort,
     tlsPort,
@@ -124,10 +138,72 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
       await new Promise((r) => setImmediate(r)); // let settled commits write their PUBACKs
       await broker.close();
       committer.close();
+      alerts.service.stop();
       await app.close();
       await Promise.all(closing);
       db.close();
       log.info("stopped");
+    },
+  };
+}
+
+/** Rules, alert lifecycle and escalation on the service's store and clock. */
+function wireAlerts(db: Db, registry: Registry, clock: Clock, log: Logger) {
+  const alertStore = createAlertStore(db);
+  const ruleStates = createRuleStateStore(db, clock.now);
+  const people = createPeopleStore(db, clock.now);
+  const listeners = new Set<(alert: Alert, news: AlertNews) => void>();
+  const lifecycle = createAlertLifecycle({
+    store: alertStore,
+    clock,
+    policy: DEFAULT_ESCALATION,
+    log,
+    notifier: { notify: () => {} },
+    onChange(alert, news) {
+      service.alertScheduleChanged(alert.id, alert.nextActionAt);
+      log.info(
+        {
+          alertId: alert.id,
+          householdId: alert.householdId,
+          rule: alert.rule,
+          severity: alert.severity,
+          news,
+        },
+        "alert",
+      );
+      for (const l of listeners) l(alert, news);
+    },
+  });
+  const service = createAlertService({
+    lifecycle,
+    states: ruleStates,
+    clock,
+    log,
+    home(householdId) {
+      const h = registry.getHousehold(householdId);
+      // Absences that ended more than two days ago no longer matter to any rule's window.
+      return h
+        ? { timezone: h.timezone, absences: ruleStates.absences(householdId, clock.now() - 2 * 86_400_000) }
+        : undefined;
+    },
+    pendingAlertActions: () => alertStore.withPendingActions(),
+  });
+  return {
+    service,
+    lifecycle,
+    alertStore,
+    people,
+    onReadings(stored: StoredReading[]) {
+      try {
+        service.onReadings(stored);
+      } catch (err) {
+        // A rules bug must never cost a reading: they are stored, and a restart replays them into the rules.
+        log.error({ err }, "rules evaluation failed");
+      }
+    },
+    onAlert(listener: (alert: Alert, news: AlertNews) => void) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
   };
 }

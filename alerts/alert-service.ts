@@ -1,0 +1,175 @@
+import type { Clock } from "../core/clock.js";
+import type { Reading, StoredReading } from "../core/domain.js";
+import type { Logger } from "../core/log.js";
+import { createDeadlineScheduler } from "./deadline-scheduler.js";
+import { createHomeEvaluator, type HomeEvaluator, type HomeState } from "./engine/home-evaluator.js";
+import type { Interval, Transition } from "./engine/types.js";
+import type { AlertLifecycle } from "./lifecycle.js";
+import type { RuleParams } from "./rules/params.js";
+
+/** What the alert service needs from storage; the SQLite rule-state store implements it. */
+export interface RuleStateSource {
+  load(householdId: string): { state: string; lastReadingId: number } | undefined;
+  save(rows: { householdId: string; state: string; lastReadingId: number; deadline: number | null }[]): void;
+  deadlines(): { householdId: string; deadline: number }[];
+  readingsAfter(householdId: string, afterId: number): { id: number; reading: Reading }[];
+}
+
+export interface HomeSettings {
+  timezone: string;
+  absences: Interval[];
+  params?: RuleParams;
+}
+
+export interface AlertServiceDeps {
+  lifecycle: AlertLifecycle;
+  states: RuleStateSource;
+  /** The home's time zone, planned absences and resolved rule parameters; undefined for an unknown home. */
+  home(householdId: string): HomeSettings | undefined;
+  pendingAlertActions(): { id: number; nextActionAt: number | null }[];
+  clock: Clock;
+  log: Logger;
+}
+
+interface LiveHome {
+  evaluator: HomeEvaluator;
+  state: HomeState;
+  lastReadingId: number;
+  deadline: number | null;
+}
+
+const homeKey = (id: string) => `h:${id}`;
+const alertKey = (id: number) => `a:${id}`;
+
+/**
+ * Runs every home's rules on committed readings and on deadlines, persists rule state, and hands the
+ * transitions to the alert lifecycle. One timer for all homes and alerts (a deadline heap).
+ */
+export function createAlertService(deps: AlertServiceDeps) {
+  const { lifecycle, states, clock, log } = deps;
+  const homes = new Map<string, LiveHome>();
+  const scheduler = createDeadlineScheduler(clock, (key) => {
+    try {
+      if (key.startsWith("h:")) onHomeDeadline(key.slice(2));
+      else lifecycle.escalate(Number(key.slice(2)));
+    } catch (err) {
+      log.error({ err, key }, "deadline handling failed");
+    }
+  });
+
+  function evaluatorFor(householdId: string): HomeEvaluator | undefined {
+    const settings = deps.home(householdId);
+    if (!settings) return undefined;
+    return createHomeEvaluator({ homeId: householdId, ...settings });
+  }
+
+  /** The home's live state: from memory, or loaded and brought up to date with readings not yet folded in. */
+  function live(householdId: string): LiveHome | undefined {
+    const cached = homes.get(householdId);
+    if (cached) return cached;
+    const evaluator = evaluatorFor(householdId);
+    if (!evaluator) return undefined;
+    const saved = states.load(householdId);
+    const now = clock.now();
+    const home: LiveHome = {
+      evaluator,
+      state: saved ? (JSON.parse(saved.state) as HomeState) : evaluator.init(now),
+      lastReadingId: saved?.lastReadingId ?? 0,
+      deadline: null,
+    };
+    homes.set(householdId, home);
+    const missed = states.readingsAfter(householdId, home.lastReadingId);
+    if (missed.length > 0) {
+      const ev = evaluator.evaluateBatch(
+        home.state,
+        missed.map((m) => m.reading),
+        now,
+      );
+      home.state = ev.state;
+      home.deadline = ev.deadline;
+      home.lastReadingId = missed[missed.length - 1]!.id;
+      lifecycle.apply(householdId, ev.transitions);
+    }
+    return home;
+  }
+
+  function persist(ids: Iterable<string>): void {
+    const rows = [];
+    for (const id of ids) {
+      const h = homes.get(id);
+      if (!h) continue;
+      rows.push({
+        householdId: id,
+        state: JSON.stringify(h.state),
+        lastReadingId: h.lastReadingId,
+        deadline: h.deadline,
+      });
+      scheduler.schedule(homeKey(id), h.deadline);
+    }
+    states.save(rows);
+  }
+
+  function onHomeDeadline(householdId: string): void {
+    const home = live(householdId);
+    if (!home) return;
+    const ev = home.evaluator.evaluateDeadline(home.state, clock.now());
+    home.state = ev.state;
+    home.deadline = ev.deadline;
+    lifecycle.apply(householdId, ev.transitions);
+    persist([householdId]);
+  }
+
+  return {
+    /** Feeds newly committed readings (ingest's onCommitted) through their homes' rules. */
+    onReadings(stored: readonly StoredReading[]): Transition[] {
+      const byHome = new Map<string, StoredReading[]>();
+      for (const r of stored) {
+        const list = byHome.get(r.householdId);
+        if (list) list.push(r);
+        else byHome.set(r.householdId, [r]);
+      }
+      const now = clock.now();
+      const all: Transition[] = [];
+      for (const [householdId, readings] of byHome) {
+        const home = live(householdId);
+        if (!home) continue;
+        const fresh = readings.filter((r) => r.id > home.lastReadingId);
+        if (fresh.length === 0) continue;
+        const ev = home.evaluator.evaluateBatch(home.state, fresh.map(toReading), now);
+        home.state = ev.state;
+        home.deadline = ev.deadline;
+        home.lastReadingId = Math.max(home.lastReadingId, ...fresh.map((r) => r.id));
+        lifecycle.apply(householdId, ev.transitions);
+        all.push(...ev.transitions);
+      }
+      persist(byHome.keys());
+      return all;
+    },
+    /** An alert's next escalation time changed (raised, escalated, acknowledged…). */
+    alertScheduleChanged(alertId: number, nextActionAt: number | null): void {
+      scheduler.schedule(alertKey(alertId), nextActionAt);
+    },
+    /** Absences or rule parameters of a home changed: rebuild its evaluator, keep its learned state. */
+    homeChanged(householdId: string): void {
+      const home = homes.get(householdId);
+      const evaluator = evaluatorFor(householdId);
+      if (home && evaluator) home.evaluator = evaluator;
+    },
+    /** After a restart: re-arm every home's deadline and every open alert's escalation timer. */
+    start(): void {
+      for (const { householdId, deadline } of states.deadlines())
+        scheduler.schedule(homeKey(householdId), deadline);
+      for (const a of deps.pendingAlertActions()) scheduler.schedule(alertKey(a.id), a.nextActionAt);
+    },
+    stop(): void {
+      scheduler.stop();
+    },
+    timers: () => scheduler.size(),
+  };
+}
+
+export type AlertService = ReturnType<typeof createAlertService>;
+
+function toReading(r: StoredReading): Reading {
+  return { deviceId: r.deviceId, kind: r.kind, ts: r.ts, fields: r.fields } as Reading;
+}

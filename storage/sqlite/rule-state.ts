@@ -1,0 +1,64 @@
+import type { Interval } from "../../alerts/engine/types.js";
+import type { Reading, ReadingKind } from "../../core/domain.js";
+import type { Db } from "./open.js";
+
+export interface SavedRuleState {
+  householdId: string;
+  state: string;
+  lastReadingId: number;
+  deadline: number | null;
+}
+
+/** Persisted rule state per home, and what the alert service needs to rebuild it after a restart. */
+export function createRuleStateStore(db: Db, now: () => number) {
+  const load = db.prepare<[string], { state: string; last_reading_id: number; deadline: number | null }>(
+    "SELECT state, last_reading_id, deadline FROM rule_state WHERE household_id = ?",
+  );
+  const upsert = db.prepare(
+    `INSERT INTO rule_state (household_id, state, last_reading_id, deadline, updated_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (household_id) DO UPDATE SET state = excluded.state, last_reading_id = excluded.last_reading_id,
+       deadline = excluded.deadline, updated_at = excluded.updated_at`,
+  );
+  const after = db.prepare<
+    [string, number],
+    { id: number; device_id: string; kind: ReadingKind; ts: number; fields: string }
+  >("SELECT id, device_id, kind, ts, fields FROM readings WHERE household_id = ? AND id > ? ORDER BY id");
+  const absences = db.prepare<[string, number], { from_ts: number; to_ts: number }>(
+    "SELECT from_ts, to_ts FROM absences WHERE household_id = ? AND cancelled_at IS NULL AND to_ts > ? ORDER BY from_ts",
+  );
+  const saveMany = db.transaction((rows: SavedRuleState[]) => {
+    const at = now();
+    for (const r of rows) upsert.run(r.householdId, r.state, r.lastReadingId, r.deadline, at);
+  });
+  return {
+    load(householdId: string): SavedRuleState | undefined {
+      const r = load.get(householdId);
+      return r
+        ? { householdId, state: r.state, lastReadingId: r.last_reading_id, deadline: r.deadline }
+        : undefined;
+    },
+    save(rows: SavedRuleState[]): void {
+      if (rows.length > 0) saveMany.immediate(rows);
+    },
+    deadlines(): { householdId: string; deadline: number }[] {
+      return db
+        .prepare<[], { household_id: string; deadline: number }>(
+          "SELECT household_id, deadline FROM rule_state WHERE deadline IS NOT NULL",
+        )
+        .all()
+        .map((r) => ({ householdId: r.household_id, deadline: r.deadline }));
+    },
+    /** Readings of a home stored after `afterId`, oldest first (what a restart must fold in again). */
+    readingsAfter(householdId: string, afterId: number): { id: number; reading: Reading }[] {
+      return after.all(householdId, afterId).map((r) => ({
+        id: r.id,
+        reading: { deviceId: r.device_id, kind: r.kind, ts: r.ts, fields: JSON.parse(r.fields) } as Reading,
+      }));
+    },
+    absences(householdId: string, since: number): Interval[] {
+      return absences.all(householdId, since).map((r) => ({ from: r.from_ts, to: r.to_ts }));
+    },
+  };
+}
+
+export type RuleStateStore = ReturnType<typeof createRuleStateStore>;

@@ -1,0 +1,85 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { Alert } from "../../alerts/alert-types.js";
+import { createManualClock } from "../../core/clock.js";
+import { closeClient, connect, waitUntil } from "../helpers/mqtt.js";
+import { startTestService, type TestService, tempDir } from "../helpers/service.js";
+
+const running: TestService[] = [];
+afterEach(async () => {
+  for (const s of running.splice(0)) await s.stop();
+});
+
+async function start(
+  env: Record<string, string> = {},
+  clock = createManualClock(Date.parse("2026-03-02T01:00:00Z")),
+) {
+  const svc = await startTestService(env, clock);
+  running.push(svc);
+  return { svc, clock };
+}
+
+const alertsOf = (svc: TestService, householdId: string) =>
+  svc.stores.db
+    .prepare(
+      "SELECT id, rule, severity, status, escalation_level AS level FROM alerts WHERE household_id = ? ORDER BY id",
+    )
+    .all(householdId) as {
+    id: number;
+    rule: string;
+    severity: string;
+    status: string;
+    level: number;
+  }[];
+
+describe("alerts from real readings", () => {
+  it("raises a critical panic alert the moment the button is pressed, live and stored", async () => {
+    const { svc, clock } = await start();
+    const button = await svc.provision("button");
+    const seen: Alert[] = [];
+    svc.onAlert((a) => seen.push(a));
+    const c = await connect(svc.mqttPort, { username: button.deviceId, password: button.secret });
+    await c.publishAsync(
+      `devices/${button.deviceId}/telemetry`,
+      JSON.stringify({ kind: "button", pressed: true, ts: clock.now() }),
+      { qos: 1 },
+    );
+    await waitUntil(() => seen.length > 0, 2000, "live alert");
+    expect(seen[0]).toMatchObject({
+      householdId: button.householdId,
+      rule: "panic",
+      severity: "critical",
+      status: "open",
+    });
+    expect(alertsOf(svc, button.householdId)).toMatchObject([
+      { rule: "panic", severity: "critical", status: "open" },
+    ]);
+    await closeClient(c);
+  });
+
+  it("escalates an unacknowledged panic alert on the virtual clock, and the timer survives a restart", async () => {
+    const dataDir = tempDir();
+    const first = await start({ JINLIN_DATA_DIR: dataDir });
+    const button = await first.svc.provision("button");
+    const c = await connect(first.svc.mqttPort, { username: button.deviceId, password: button.secret });
+    await c.publishAsync(
+      `devices/${button.deviceId}/telemetry`,
+      JSON.stringify({ kind: "button", pressed: true }),
+      { qos: 1 },
+    );
+    await closeClient(c);
+    await waitUntil(() => alertsOf(first.svc, button.householdId).length === 1, 2000, "alert");
+    first.clock.advanceBy(5 * 60_000 + 1);
+    expect(alertsOf(first.svc, button.householdId)[0]?.level).toBe(1);
+    const restartAt = first.clock.now();
+    await first.svc.stop();
+    running.length = 0;
+
+    const second = await start({ JINLIN_DATA_DIR: dataDir }, createManualClock(restartAt));
+    second.clock.advanceBy(5 * 60_000 + 1);
+    expect(alertsOf(second.svc, button.householdId)[0]?.level).toBe(2);
+    const events = second.svc.stores.db.prepare("SELECT action FROM alert_events ORDER BY id").all() as {
+      action: string;
+    }[];
+    expect(events.map((e) => e.action)).toEqual(["raised", "escalated", "escalated"]);
+  });
+});
