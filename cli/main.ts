@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 import { isJinlinError } from "../core/errors.js";
 import { type Command, commandHelp, type Io, parseCommandArgs, UsageError } from "./args.js";
+import { alertAct, alertsList } from "./commands/alerts.js";
 import { deviceAdd, deviceList, deviceRevoke, deviceRotate } from "./commands/device.js";
 import { householdAdd, householdList } from "./commands/household.js";
+import { personAdd } from "./commands/person.js";
 import { readingsCmd } from "./commands/readings.js";
 import { serve } from "./commands/serve.js";
 import { VERSION } from "./version.js";
@@ -16,6 +18,9 @@ const COMMANDS: Command[] = [
   deviceRotate,
   deviceRevoke,
   readingsCmd,
+  personAdd,
+  alertsList,
+  alertAct,
 ];
 
 function mainHelp(): string {
