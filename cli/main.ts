@@ -5,8 +5,10 @@ import { alertAct, alertsList } from "./commands/alerts.js";
 import { deviceAdd, deviceList, deviceRevoke, deviceRotate } from "./commands/device.js";
 import { householdAdd, householdList } from "./commands/household.js";
 import { personAdd } from "./commands/person.js";
+import { provision } from "./commands/provision.js";
 import { readingsCmd } from "./commands/readings.js";
 import { serve } from "./commands/serve.js";
+import { simulateCmd } from "./commands/simulate.js";
 import { VERSION } from "./version.js";
 
 const COMMANDS: Command[] = [
@@ -21,6 +23,8 @@ const COMMANDS: Command[] = [
   personAdd,
   alertsList,
   alertAct,
+  provision,
+  simulateCmd,
 ];
 
 function mainHelp(): string {
@@ -76,6 +80,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
     throw err;
   }
 }
+
+// `jinlin alerts | head` closes the pipe early: that is not an error.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+  if (err.code === "EPIPE") process.exit(0);
+  throw err;
+});
 
 const io: Io = {
   env: process.env,

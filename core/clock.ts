@@ -78,3 +78,32 @@ export function createManualClock(startMs: number): ManualClock {
   };
   return clock;
 }
+
+/**
+ * A clock that runs `speed` times faster than the wall clock from `startMs` on: the demo's compressed
+ * time (60: an hour a minute). Service and simulators share one, so deadlines fire at simulated times.
+ */
+export function createScaledClock(startMs: number, speed: number, wallNow: () => number = Date.now): Clock {
+  const wallStart = wallNow();
+  const now = () => startMs + (wallNow() - wallStart) * speed;
+  return {
+    now,
+    setTimer(atMs, fn) {
+      let handle: NodeJS.Timeout;
+      const arm = () => {
+        const wait = (atMs - now()) / speed;
+        if (wait <= 0) return fn();
+        handle = setTimeout(arm, Math.min(wait, 2_147_483_647));
+        handle.unref?.();
+      };
+      arm();
+      return { cancel: () => clearTimeout(handle) };
+    },
+  };
+}
+
+/** Resolves once `clock` has reached `atMs`. */
+export function clockReaches(clock: Clock, atMs: number): Promise<void> {
+  if (clock.now() >= atMs) return Promise.resolve();
+  return new Promise((resolve) => clock.setTimer(atMs, resolve));
+}
