@@ -2,12 +2,14 @@
 import { isJinlinError } from "../core/errors.js";
 import { type Command, commandHelp, type Io, parseCommandArgs, UsageError } from "./args.js";
 import { alertAct, alertsList } from "./commands/alerts.js";
+import { demo } from "./commands/demo.js";
 import { deviceAdd, deviceList, deviceRevoke, deviceRotate } from "./commands/device.js";
 import { householdAdd, householdList } from "./commands/household.js";
 import { personAdd } from "./commands/person.js";
 import { provision } from "./commands/provision.js";
 import { readingsCmd } from "./commands/readings.js";
 import { serve } from "./commands/serve.js";
+import { userAdd } from "./commands/user.js";
 import { simulateCmd } from "./commands/simulate.js";
 import { VERSION } from "./version.js";
 
@@ -21,10 +23,12 @@ const COMMANDS: Command[] = [
   deviceRevoke,
   readingsCmd,
   personAdd,
+  userAdd,
   alertsList,
   alertAct,
   provision,
   simulateCmd,
+  demo,
 ];
 
 function mainHelp(): string {

@@ -14,7 +14,10 @@ import type { Logger } from "../core/log.js";
 import { buildApp } from "../dashboard/app.js";
 import { createGroupCommitter } from "../ingest/group-commit.js";
 import { createTelemetryIngest } from "../ingest/telemetry-ingest.js";
+import { createAccountStore } from "../storage/sqlite/accounts.js";
 import { createAlertStore } from "../storage/sqlite/alerts.js";
+import { createDashboardReports } from "../storage/sqlite/dashboard-reports.js";
+import { createHouseholdsApiStore } from "../storage/sqlite/households-api.js";
 import { type Db, openDatabase, storePath } from "../storage/sqlite/open.js";
 import { createPeopleStore } from "../storage/sqlite/people.js";
 import { createReadingStore } from "../storage/sqlite/readings.js";
@@ -118,6 +121,17 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
       body: await metrics.registry.metrics(),
     }),
     mqttOverWebSocket: (stream, request) => broker.aedes.handle(stream, request),
+    dashboard: {
+      accounts: createAccountStore(db, clock.now),
+      homes: createHouseholdsApiStore(db, clock.now),
+      reports: createDashboardReports(db),
+      registry,
+      people: alerts.people,
+      alerts: alerts.alertStore,
+      lifecycle: alerts.lifecycle,
+      disconnectDevice: (id) => broker.disconnectDevice(id),
+      clock,
+    },
   });
   await app.listen({ port: config.httpPort, host: config.bind });
   const httpPort = (app.server.address() as AddressInfo).port;
