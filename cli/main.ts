@@ -8,9 +8,10 @@ import { householdAdd, householdList } from "./commands/household.js";
 import { personAdd } from "./commands/person.js";
 import { provision } from "./commands/provision.js";
 import { readingsCmd } from "./commands/readings.js";
+import { replayCmd, weusedtoExport } from "./commands/replay.js";
 import { serve } from "./commands/serve.js";
-import { userAdd } from "./commands/user.js";
 import { simulateCmd } from "./commands/simulate.js";
+import { userAdd } from "./commands/user.js";
 import { VERSION } from "./version.js";
 
 const COMMANDS: Command[] = [
@@ -29,6 +30,8 @@ const COMMANDS: Command[] = [
   provision,
   simulateCmd,
   demo,
+  replayCmd,
+  weusedtoExport,
 ];
 
 function mainHelp(): string {

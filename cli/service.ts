@@ -2,27 +2,37 @@ import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { createServer, type Server as NetServer } from "node:net";
 import { createServer as createTlsServer } from "node:tls";
+import { Gauge } from "prom-client";
 import { createAlertService } from "../alerts/alert-service.js";
 import type { Alert } from "../alerts/alert-types.js";
 import { DEFAULT_ESCALATION } from "../alerts/escalation.js";
-import { type AlertNews, createAlertLifecycle } from "../alerts/lifecycle.js";
+import { type AlertLifecycle, type AlertNews, createAlertLifecycle } from "../alerts/lifecycle.js";
+import { createNotifier } from "../alerts/notify/notifier.js";
+import type { NotificationRequest } from "../alerts/notify/types.js";
 import { createBroker } from "../broker/create-broker.js";
 import { type Clock, systemClock } from "../core/clock.js";
 import type { Config } from "../core/config.js";
 import type { StoredReading } from "../core/domain.js";
 import type { Logger } from "../core/log.js";
 import { buildApp } from "../dashboard/app.js";
+import { historyRoutes } from "../dashboard/routes/history.js";
 import { createGroupCommitter } from "../ingest/group-commit.js";
 import { createTelemetryIngest } from "../ingest/telemetry-ingest.js";
+import { createInfluxForwarder } from "../storage/influx/forwarder.js";
+import { createInfluxHistory } from "../storage/influx/history.js";
+import { createInfluxQl, createLineWriter } from "../storage/influx/http.js";
 import { createAccountStore } from "../storage/sqlite/accounts.js";
 import { createAlertStore } from "../storage/sqlite/alerts.js";
 import { createDashboardReports } from "../storage/sqlite/dashboard-reports.js";
+import { createSqliteHistory } from "../storage/sqlite/history.js";
 import { createHouseholdsApiStore } from "../storage/sqlite/households-api.js";
+import { createInfluxOutbox } from "../storage/sqlite/influx-outbox.js";
 import { type Db, openDatabase, storePath } from "../storage/sqlite/open.js";
 import { createPeopleStore } from "../storage/sqlite/people.js";
 import { createReadingStore } from "../storage/sqlite/readings.js";
 import { createRegistry, type Registry } from "../storage/sqlite/registry.js";
 import { createRuleStateStore } from "../storage/sqlite/rule-state.js";
+import { createAlertNotifier } from "./alert-notifier.js";
 import { createMetrics } from "./metrics.js";
 import { VERSION } from "./version.js";
 
@@ -32,6 +42,8 @@ export interface ServiceDeps {
 }
 
 export interface RunningService {
+  /** The alert lifecycle, for in-process callers (the dashboard API, tests). */
+  alerts: AlertLifecycle;
   /** Alert changes after they are committed (live streams subscribe here). */
   onAlert(listener: (alert: Alert, news: AlertNews) => void): () => void;
   mqttPort: number;
@@ -64,7 +76,12 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
 
   let connected = () => 0;
   const metrics = createMetrics(() => connected());
-  const alerts = wireAlerts(db, registry, clock, log.child({ mod: "alerts" }));
+  const notifier = createNotifier({ db, clock, log: log.child({ mod: "notify" }), config: config.notify });
+  const alerts = wireAlerts(db, registry, clock, log.child({ mod: "alerts" }), {
+    config,
+    enqueue: notifier.enqueue,
+  });
+  const influx = wireInflux(config, db, clock, log, metrics);
   const committer = createGroupCommitter({
     sink: readings,
     windowMs: config.commitWindowMs,
@@ -73,6 +90,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
       metrics.commitSize.observe(result.stored.length + result.duplicates);
       if (result.duplicates > 0) metrics.duplicates.inc(result.duplicates);
       alerts.onReadings(result.stored);
+      influx?.notify(result.stored.length);
     },
   });
   const ingest = createTelemetryIngest({
@@ -115,6 +133,17 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     readiness: [
       { name: "store", check: () => ({ ok: db.open && !shuttingDown }) },
       { name: "mqtt", check: () => ({ ok: mqttServer.listening && !shuttingDown }) },
+      {
+        name: "notifications",
+        check: () => {
+          const st = notifier.outbox.stats(clock.now());
+          // Ten minutes of undelivered notifications means someone is not being told about an alert.
+          return st.oldestAgeMs !== null && st.oldestAgeMs > 600_000
+            ? { ok: false, detail: `oldest waiting ${Math.round(st.oldestAgeMs / 1000)} s` }
+            : { ok: true };
+        },
+      },
+      ...(influx ? [{ name: "influx", check: () => influx.health() }] : []),
     ],
     metricsText: async () => ({
       contentType: metrics.registry.contentType,
@@ -133,13 +162,25 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
       clock,
     },
   });
+  const history = config.influx
+    ? createInfluxHistory(createInfluxQl(config.influx), { retentionPolicy: config.influx.retentionPolicy })
+    : createSqliteHistory(db);
+  await app.register(historyRoutes, {
+    history,
+    canSeeHousehold: (id) => registry.getHousehold(id) !== undefined,
+    canSeeDevice: (id) => registry.getDevice(id) !== undefined,
+    now: clock.now,
+  });
   await app.listen({ port: config.httpPort, host: config.bind });
+  notifier.start();
+  influx?.start();
   const httpPort = (app.server.address() as AddressInfo).port;
   log.info({ mqttPort, httpPort, tlsPort, dataDir: config.dataDir }, "jinlin is running");
 
   alerts.service.start();
   return {
     onAlert: alerts.onAlert,
+    alerts: alerts.lifecycle,
     mqttPort,
     httpPort,
     tlsPort,
@@ -153,6 +194,8 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
       await broker.close();
       committer.close();
       alerts.service.stop();
+      await notifier.stop();
+      await influx?.close();
       await app.close();
       await Promise.all(closing);
       db.close();
@@ -162,7 +205,13 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
 }
 
 /** Rules, alert lifecycle and escalation on the service's store and clock. */
-function wireAlerts(db: Db, registry: Registry, clock: Clock, log: Logger) {
+function wireAlerts(
+  db: Db,
+  registry: Registry,
+  clock: Clock,
+  log: Logger,
+  notify: { config: Config; enqueue: (items: NotificationRequest[]) => number },
+) {
   const alertStore = createAlertStore(db);
   const ruleStates = createRuleStateStore(db, clock.now);
   const people = createPeopleStore(db, clock.now);
@@ -172,7 +221,15 @@ function wireAlerts(db: Db, registry: Registry, clock: Clock, log: Logger) {
     clock,
     policy: DEFAULT_ESCALATION,
     log,
-    notifier: { notify: () => {} },
+    notifier: createAlertNotifier({
+      people,
+      household: registry.getHousehold,
+      enqueue: notify.enqueue,
+      policy: DEFAULT_ESCALATION,
+      publicUrl: notify.config.publicUrl,
+      webhook: notify.config.notify.webhook !== null,
+      now: clock.now,
+    }),
     onChange(alert, news) {
       service.alertScheduleChanged(alert.id, alert.nextActionAt);
       log.info(
@@ -220,4 +277,41 @@ function wireAlerts(db: Db, registry: Registry, clock: Clock, log: Logger) {
       return () => listeners.delete(listener);
     },
   };
+}
+
+/** The InfluxDB forwarder and its gauges, when JINLIN_INFLUX_URL is set. */
+function wireInflux(
+  config: Config,
+  db: Db,
+  clock: Clock,
+  log: Logger,
+  metrics: ReturnType<typeof createMetrics>,
+) {
+  if (!config.influx) return null;
+  const outbox = createInfluxOutbox(db, clock.now);
+  const influx = createInfluxForwarder({
+    outbox,
+    writer: createLineWriter(config.influx),
+    log: log.child({ mod: "influx" }),
+    clock,
+    batchSize: config.influx.batchSize,
+    flushMs: config.influx.flushMs,
+  });
+  new Gauge({
+    name: "jinlin_influx_outbox_depth",
+    help: "readings stored but not yet confirmed by InfluxDB",
+    registers: [metrics.registry],
+    collect() {
+      this.set(influx.status().depth);
+    },
+  });
+  new Gauge({
+    name: "jinlin_influx_outbox_oldest_seconds",
+    help: "age of the oldest reading waiting for InfluxDB",
+    registers: [metrics.registry],
+    collect() {
+      this.set(influx.status().oldestSeconds);
+    },
+  });
+  return influx;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { NOTIFY_SETTINGS, type NotifyConfig, notifyConfig, notifyProblems } from "./config-notify.js";
 import { jinlinError } from "./errors.js";
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -47,6 +48,49 @@ export const SETTINGS = {
     schema: z.enum(["full", "normal"]).default("full"),
     help: "SQLite synchronous mode: full survives power loss, normal survives a process crash",
   },
+  INFLUX_URL: {
+    schema: z
+      .url({ protocol: /^https?$/ })
+      .refine(
+        (u) => !/^https?:\/\/[^/]*@/.test(u),
+        "credentials go in JINLIN_INFLUX_TOKEN or _USERNAME/_PASSWORD",
+      )
+      .optional(),
+    help: "InfluxDB base URL (e.g. http://localhost:8086); when set, every stored reading is forwarded",
+  },
+  INFLUX_API: {
+    schema: z.enum(["v1", "v2"]).default("v2"),
+    help: "InfluxDB write API: v2 for 1.8+, 2.x, 3.x and Cloud; v1 for 1.7 and older",
+  },
+  INFLUX_TOKEN: {
+    schema: z.string().min(1).optional(),
+    help: "InfluxDB API token (v2 API; 1.8: user:password)",
+  },
+  INFLUX_USERNAME: { schema: z.string().min(1).optional(), help: "InfluxDB user (v1 API)" },
+  INFLUX_PASSWORD: { schema: z.string().min(1).optional(), help: "InfluxDB password (v1 API)" },
+  INFLUX_ORG: { schema: z.string().min(1).optional(), help: "InfluxDB organisation (v2 API)" },
+  INFLUX_BUCKET: { schema: z.string().min(1).optional(), help: "InfluxDB bucket (v2 API)" },
+  INFLUX_DATABASE: {
+    schema: z.string().min(1).optional(),
+    help: "InfluxDB database for v1 writes and InfluxQL queries (defaults to the bucket)",
+  },
+  INFLUX_RETENTION_POLICY: {
+    schema: z.string().min(1).optional(),
+    help: "InfluxDB retention policy (v1 API)",
+  },
+  INFLUX_BATCH_SIZE: {
+    schema: positiveInt.max(50_000).default(5_000),
+    help: "most lines in one InfluxDB write",
+  },
+  INFLUX_FLUSH_MS: {
+    schema: positiveInt.max(60_000).default(1_000),
+    help: "how often readings waiting for InfluxDB are sent when a batch is not full",
+  },
+  PUBLIC_URL: {
+    schema: z.url({ protocol: /^https?$/ }).default("http://localhost:8080"),
+    help: "the dashboard's address as people reach it (links in notifications)",
+  },
+  ...NOTIFY_SETTINGS,
 } as const;
 
 type Settings = typeof SETTINGS;
@@ -75,6 +119,27 @@ export interface Config {
   };
   commitWindowMs: number;
   sqliteSync: "full" | "normal";
+  publicUrl: string;
+  notify: NotifyConfig;
+  /** null when JINLIN_INFLUX_URL is not set: readings stay in SQLite only. */
+  influx: InfluxConfig | null;
+}
+
+export interface InfluxConfig {
+  url: string;
+  api: "v1" | "v2";
+  /** v2: `Authorization: Token …`; v1: basic auth when username is set. */
+  token: string | undefined;
+  username: string | undefined;
+  password: string | undefined;
+  org: string | undefined;
+  /** v2 writes. */
+  bucket: string;
+  /** v1 writes and InfluxQL queries (/query?db=…). */
+  database: string;
+  retentionPolicy: string | undefined;
+  batchSize: number;
+  flushMs: number;
 }
 
 export function envName(name: SettingName): string {
@@ -107,12 +172,9 @@ export function loadConfig(
     throw jinlinError("JINLIN_ERR_CONFIG_INVALID", `\n  ${problems.join("\n  ")}`);
   }
   const c = parsed.data;
-  if ((c.TLS_CERT === undefined) !== (c.TLS_KEY === undefined)) {
-    throw jinlinError(
-      "JINLIN_ERR_CONFIG_INVALID",
-      "\n  JINLIN_TLS_CERT and JINLIN_TLS_KEY must be set together",
-    );
-  }
+  const problems = notifyProblems(c);
+  if ((c.TLS_CERT === undefined) !== (c.TLS_KEY === undefined)) problems.push("JINLIN_TLS_CERT and JINLIN_TLS_KEY must be set together");
+  if (problems.length > 0) throw jinlinError("JINLIN_ERR_CONFIG_INVALID", `\n  ${problems.join("\n  ")}`);
   return {
     mqttPort: c.MQTT_PORT,
     httpPort: c.HTTP_PORT,
@@ -128,5 +190,34 @@ export function loadConfig(
     },
     commitWindowMs: c.COMMIT_WINDOW_MS,
     sqliteSync: c.SQLITE_SYNC,
+    influx: influxConfig(c),
+    publicUrl: c.PUBLIC_URL.replace(/\/$/, ""),
+    notify: notifyConfig(c),
+  };
+}
+
+function influxConfig(c: RawConfig): InfluxConfig | null {
+  if (c.INFLUX_URL === undefined) return null;
+  const problems: string[] = [];
+  const target = c.INFLUX_BUCKET ?? c.INFLUX_DATABASE;
+  if (target === undefined) problems.push("JINLIN_INFLUX_BUCKET or JINLIN_INFLUX_DATABASE must be set");
+  if (c.INFLUX_API === "v2" && c.INFLUX_TOKEN === undefined)
+    problems.push("JINLIN_INFLUX_TOKEN must be set for JINLIN_INFLUX_API=v2 (or set JINLIN_INFLUX_API=v1)");
+  if ((c.INFLUX_USERNAME === undefined) !== (c.INFLUX_PASSWORD === undefined))
+    problems.push("JINLIN_INFLUX_USERNAME and JINLIN_INFLUX_PASSWORD must be set together");
+  if (problems.length > 0 || target === undefined)
+    throw jinlinError("JINLIN_ERR_CONFIG_INVALID", `\n  ${problems.join("\n  ")}`);
+  return {
+    url: c.INFLUX_URL.replace(/\/+$/, ""),
+    api: c.INFLUX_API,
+    token: c.INFLUX_TOKEN,
+    username: c.INFLUX_USERNAME,
+    password: c.INFLUX_PASSWORD,
+    org: c.INFLUX_ORG,
+    bucket: c.INFLUX_BUCKET ?? target,
+    database: c.INFLUX_DATABASE ?? target,
+    retentionPolicy: c.INFLUX_RETENTION_POLICY,
+    batchSize: c.INFLUX_BATCH_SIZE,
+    flushMs: c.INFLUX_FLUSH_MS,
   };
 }

@@ -65,6 +65,20 @@ export const ERRORS = {
   JINLIN_ERR_GRID_PATH_INVALID: { status: 400, message: "grid path must be 1 to 6 slash-separated segments" },
   JINLIN_ERR_INPUT_INVALID: { status: 400, message: "input is invalid" },
   JINLIN_ERR_SHUTTING_DOWN: { status: 503, reason: "shutting_down", message: "the service is shutting down" },
+  JINLIN_ERR_UNAUTHENTICATED: { status: 401, message: "sign in first" },
+  JINLIN_ERR_LOGIN_FAILED: { status: 401, message: "wrong login or password" },
+  JINLIN_ERR_LOGIN_LOCKED: { status: 429, message: "too many failed sign-ins; try again later" },
+  JINLIN_ERR_RATE_LIMITED: { status: 429, message: "too many requests; slow down" },
+  JINLIN_ERR_FORBIDDEN: { status: 403, message: "your role may not do this" },
+  JINLIN_ERR_CSRF_INVALID: { status: 403, message: "missing or invalid CSRF token" },
+  JINLIN_ERR_LOGIN_TAKEN: { status: 409, message: "this login is taken" },
+  JINLIN_ERR_PASSWORD_WEAK: { status: 400, message: "password must be 10 to 200 characters" },
+  JINLIN_ERR_ALERT_NOT_FOUND: { status: 404, message: "alert not found" },
+  JINLIN_ERR_PERSON_NOT_FOUND: { status: 404, message: "person not found" },
+  JINLIN_ERR_GRID_NOT_FOUND: { status: 404, message: "grid not found" },
+  JINLIN_ERR_REGISTRATION_NOT_FOUND: { status: 404, message: "registration request not found" },
+  JINLIN_ERR_STATE_CONFLICT: { status: 409, message: "not possible in the current state" },
+  JINLIN_ERR_INTERNAL: { status: 500, message: "internal error" },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -38,7 +38,7 @@ export interface PersonParams {
   /** Chance of an afternoon outing (community centre, cards, visiting a friend). */
   afternoonOutProb: number;
   napProb: number;
-  /** Overall frugality: multiplies every litre (0.75 thrifty … 1.25 generous). */
+  /** Overall frugality: multiplies every litre (0.8 thrifty … 1.2 generous). */
   waterScale: number;
   /** Fridge and standby, watts. */
   baseWatts: number;
@@ -51,10 +51,10 @@ export function drawPerson(rng: Rng): PersonParams {
     sleepMin: clamp(rng.normal(1290, 25), 1230, 1380),
     sleepSdMin: rng.uniform(10, 25),
     flushLiters: rng.pick([4.5, 5, 6, 6, 6, 6.5, 8, 9]),
-    toiletPerDay: rng.uniform(3, 5.5),
+    toiletPerDay: rng.uniform(2, 4),
     nightToiletRate: rng.uniform(0.2, 1.5),
     handWashLiters: rng.uniform(0.6, 1.5),
-    showerEveryDays: rng.uniform(1, 2.2),
+    showerEveryDays: rng.uniform(1.2, 2.5),
     showerLiters: rng.uniform(40, 60),
     showerEvening: rng.chance(0.65),
     laundryPerWeek: rng.uniform(1, 3),
@@ -65,7 +65,7 @@ export function drawPerson(rng: Rng): PersonParams {
     morningOutProb: rng.uniform(0.4, 0.9),
     afternoonOutProb: rng.uniform(0.1, 0.5),
     napProb: rng.uniform(0.3, 0.9),
-    waterScale: clamp(rng.normal(1, 0.12), 0.75, 1.25),
+    waterScale: clamp(rng.normal(1, 0.1), 0.8, 1.2),
     baseWatts: rng.uniform(30, 70),
   };
 }

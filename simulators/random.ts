@@ -1,7 +1,7 @@
 /**
- * Seeded pseudo-random numbers: same seed, same traffic. Nothing in simulators/ may call Math.random.
- * mulberry32 (Tommy Ettinger, public domain) is small, fast and passes the PractRand tests up to 2^32 outputs,
- * plenty for one home-day. Streams are forked by label so adding a draw in one place does not shift
+ * Seeded pseudo-random numbers: same seed, same traffic. Nothing in simulators/ uses the global, unseeded generator.
+ * mulberry32 (Tommy Ettinger, public domain): small and fast, period 2^32,
+ * plenty for one home-day since every home and day gets its own stream. Streams are forked by label so adding a draw in one place does not shift
  * every number after it in unrelated places.
  */
 export interface Rng {
@@ -99,5 +99,5 @@ export function createRng(seed: number | string): Rng {
 
 /** Clamps v into [min, max]. */
 export function clamp(v: number, min: number, max: number): number {
-  return v < min ? min : v > max ? max : v;
+  return Math.min(Math.max(v, min), max);
 }

@@ -62,7 +62,11 @@ export interface Evidence {
   /** What was observed (e.g. the current gap). */
   observed: Measure;
   /** The personal baseline used, or null when the rule has none (panic). */
-  baseline: { source: "learned" | "prior" | "blend" | "fixed"; daysLearned: number; values: Record<string, number> } | null;
+  baseline: {
+    source: "learned" | "prior" | "blend" | "fixed";
+    daysLearned: number;
+    values: Record<string, number>;
+  } | null;
   /** The readings that led here, oldest first (bounded, a handful at most). */
   readings: EvidenceReading[];
   /** 0..1, how sure the rule is that this is real; null when not applicable. */

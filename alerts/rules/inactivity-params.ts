@@ -2,15 +2,18 @@ import { z } from "zod";
 
 /**
  * Inactivity defaults and why.
- * - alpha 0.003: tail share per local hour. Each day offers roughly a dozen loosely independent
- *   chances to exceed a quantile; 0.003 was the largest value that kept the WEUSEDTO home under
- *   0.5 false alarms per month outside its away trips (docs/detection.md), tuned on its first half.
+ * - alpha 0.003: tail share per local hour. A day offers a dozen or so loosely independent chances
+ *   to exceed an hourly quantile, so this aims at about 0.1 sub-ceiling false alarms a month for a
+ *   regular person (a synthetic check, not a real home). More speed costs false alarms: docs/detection.md.
  * - margin 30 min: a quantile read from 15-minute samples is itself ±15 min.
  * - minGap 2 h: a single person often goes two hours without water in the middle of the day.
  * - ceiling 12 h: the issue's safety net, whatever was learned (the deployed programmes' window).
- * - prior: a generic older person asleep 22:00–07:00 who then uses water every few hours; used alone
+ * - prior: a generic older person who may go 11 h without water over the night (last use at 20:00,
+ *   first at 07:00) and then uses water every few hours; 4 h by day plus margin. Used alone
  *   for the first `minLearnDays` days, blended linearly until `priorDays` (14, the issue's figure).
  * - wake: 97th percentile of the first use after the night, plus 45 min.
+ * - learnMaxGap 12 h (= ceiling): longer gaps alarm at the ceiling whatever is learned, so letting
+ *   them into the quantiles would only slow every other detection (measured: 10.7 h → 8.8 h median).
  * - extrapolate 20 min: a live meter reports every 15 min when idle and at once on flow, so 20 min
  *   of silence after its last reading still means "no water"; beyond that it is "no data".
  */
@@ -40,14 +43,16 @@ export const inactivityDefaults: InactivityParams = {
   priorDays: 14,
   minLearnDays: 3,
   // local hour:      0    1    2    3    4    5    6    7    8    9   10   11
-  priorThresholdMin: [600, 600, 600, 600, 600, 600, 600, 600, 600, 540, 360, 240,
+  priorThresholdMin: [
+    660, 660, 660, 660, 660, 660, 660, 660, 660, 540, 360, 240,
     //               12   13   14   15   16   17   18   19   20   21   22   23
-                     240, 240, 240, 240, 240, 240, 240, 240, 240, 300, 420, 540],
+    240, 240, 240, 240, 240, 240, 240, 240, 240, 300, 420, 540,
+  ],
   wakeQuantile: 0.97,
   wakeMarginMin: 45,
   wakeMinDays: 10,
   useMinLiters: 0.3,
-  learnMaxGapHours: 20,
+  learnMaxGapHours: 12,
   decayPerDay: 0.98,
   extrapolateMin: 20,
 };

@@ -10,7 +10,9 @@ async function readStdinPassword(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   // One line: the trailing newline of `echo` or a here-string is not part of the password.
-  return Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
 }
 
 /** `jinlin user add`: a dashboard account; the first operator is made this way. */
@@ -77,7 +79,8 @@ function link(
 ) {
   if (grid) people.assign(personId, stores.registry.ensureGrid(grid).id, duty);
   if (household) {
-    if (!stores.registry.getHousehold(household)) throw jinlinError("JINLIN_ERR_HOUSEHOLD_NOT_FOUND", household);
+    if (!stores.registry.getHousehold(household))
+      throw jinlinError("JINLIN_ERR_HOUSEHOLD_NOT_FOUND", household);
     people.linkFamily(personId, household);
   }
 }

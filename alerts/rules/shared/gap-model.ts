@@ -15,7 +15,8 @@ import type { Zone } from "./zone.js";
 
 /** Bin edges in minutes; the last bin is "a day or more". Finer where thresholds usually fall. */
 export const GAP_EDGES_MIN = [
-  0, 15, 30, 45, 60, 90, 120, 150, 180, 240, 300, 360, 420, 480, 540, 600, 660, 720, 840, 960, 1200, 1440, 2880,
+  0, 15, 30, 45, 60, 90, 120, 150, 180, 240, 300, 360, 420, 480, 540, 600, 660, 720, 840, 960, 1200, 1440,
+  2880,
 ] as const;
 const BINS = GAP_EDGES_MIN.length - 1;
 export const WAKE_FROM_MIN = 240;

@@ -22,7 +22,10 @@ export const isWater = (r: Reading): r is WaterReading => r.kind === "water";
 /** Tolerates float noise in the register; a real reset drops by far more than this. */
 const RESET_EPSILON_L = 0.01;
 
-export function stepRegister(prev: Register | null, r: WaterReading): { register: Register | null; step: WaterStep } {
+export function stepRegister(
+  prev: Register | null,
+  r: WaterReading,
+): { register: Register | null; step: WaterStep } {
   const total = r.fields.totalLiters;
   if (!prev) return { register: { ts: r.ts, total }, step: { kind: "first" } };
   if (r.ts <= prev.ts) return { register: prev, step: { kind: "stale" } };
@@ -34,7 +37,12 @@ export function stepRegister(prev: Register | null, r: WaterReading): { register
 }
 
 export function quote(r: Reading): EvidenceReading {
-  return { deviceId: r.deviceId, kind: r.kind, ts: r.ts, fields: { ...(r.fields as Record<string, number | boolean>) } };
+  return {
+    deviceId: r.deviceId,
+    kind: r.kind,
+    ts: r.ts,
+    fields: { ...(r.fields as Record<string, number | boolean>) },
+  };
 }
 
 /** Keeps the newest `max` evidence readings, oldest first. */

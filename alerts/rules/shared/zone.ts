@@ -52,7 +52,8 @@ export function zoneFor(tz: string): Zone {
   if (known) return known;
   const offsetMs = makeOffset(tz);
   const local = (ts: number) => ts + offsetMs(ts);
-  const minuteOfDay = (ts: number) => Math.floor((((local(ts) % 86_400_000) + 86_400_000) % 86_400_000) / 60_000);
+  const minuteOfDay = (ts: number) =>
+    Math.floor((((local(ts) % 86_400_000) + 86_400_000) % 86_400_000) / 60_000);
   const zone: Zone = {
     tz,
     offsetMs,

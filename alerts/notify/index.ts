@@ -1,0 +1,15 @@
+export type { NotifyConfig, NotifyRawConfig, SmtpConfig, WebhookConfig } from "../../core/config-notify.js";
+export { NOTIFY_SETTINGS, notifyConfig, notifyProblems } from "../../core/config-notify.js";
+export type { DispatcherOptions, NotificationDispatcher } from "./dispatcher.js";
+export { createNotificationDispatcher } from "./dispatcher.js";
+export type { EmailSender } from "./email-sender.js";
+export { createEmailSender } from "./email-sender.js";
+export type { Notifier } from "./notifier.js";
+export { createNotifier } from "./notifier.js";
+export type { ListFilter, NotificationOutbox, NotificationRecord, OutboxStats } from "./outbox.js";
+export { createNotificationOutbox } from "./outbox.js";
+export { NOTIFY_MIGRATION } from "./schema.sql.js";
+export { verifyWebhook } from "./signature.js";
+export { renderNotification } from "./templates/render.js";
+export * from "./types.js";
+export { createWebhookSender } from "./webhook-sender.js";

@@ -1,0 +1,166 @@
+/**
+ * Inactivity: the current gap in water use is improbable for this person at this time of day.
+ * Learns per home, in local time (shared/gap-model.ts); a generic prior covers the first two weeks;
+ * a hard ceiling (12 h) holds whatever was learned. One alert per gap: raised once (major, or
+ * critical at the ceiling, escalated by an update), cleared only when water is used again, so a
+ * trip away gives one alert, not one a day. Planned absences pause the clock. A silent meter is
+ * "no data" (rule no_data): this rule only judges time the meter has vouched for.
+ */
+import type { Reading } from "../../core/domain.js";
+import type { Evaluation, EvidenceReading, Rule, RuleConfig, Severity, Transition } from "../engine/types.js";
+import { inactivityEvidence, reopenedEvidence } from "./inactivity-evidence.js";
+import type { InactivityParams } from "./inactivity-params.js";
+import { firstCrossing } from "./inactivity-threshold.js";
+import { absenceAt, gapStartAfterAbsences } from "./shared/absence.js";
+import { type Activity, noteActivity } from "./shared/corroboration.js";
+import {
+  ageTo,
+  emptyGapModel,
+  type GapModel,
+  learnGap,
+  learnWake,
+  WAKE_FROM_MIN,
+} from "./shared/gap-model.js";
+import { HOUR, isWater, quote, type Register, stepRegister } from "./shared/water.js";
+import { type Zone, zoneFor } from "./shared/zone.js";
+
+export interface InactivityState {
+  reg: Register | null;
+  /** Recent idle flow rates (L/h): their minimum is a leak floor that is not "use". */
+  idle: number[];
+  lastSeen: number | null;
+  lastUse: number | null;
+  lastUseReading: EvidenceReading | null;
+  latest: EvidenceReading | null;
+  /** The current gap saw a register reset or a long silence: do not learn from it. */
+  tainted: boolean;
+  model: GapModel;
+  open: { severity: Severity; at: number } | null;
+  act: Activity;
+}
+
+type Eval = Evaluation<InactivityState>;
+
+export function createInactivityRule(cfg: RuleConfig<InactivityParams>): Rule<InactivityState> {
+  const p = cfg.params;
+  const zone = zoneFor(cfg.timezone);
+  const extrapolateMs = p.extrapolateMin * 60_000;
+
+  const advance = (s: InactivityState, t: number): { state: InactivityState; transitions: Transition[] } => {
+    if (s.lastUse === null || s.open?.severity === "critical" || absenceAt(cfg.absences, t)) {
+      return { state: s, transitions: [] };
+    }
+    const gapStart = gapStartAfterAbsences(cfg.absences, s.lastUse, t);
+    const c = firstCrossing(s.model, p, zone, gapStart);
+    const out: Transition[] = [];
+    let state = s;
+    if (!s.open && c.at <= t) {
+      const severity: Severity = c.reason === "ceiling" ? "critical" : "major";
+      const evidence = inactivityEvidence({ s, p, zone, c, gapStart, severity });
+      out.push({ kind: "raise", rule: "inactivity", severity, at: c.at, evidence });
+      state = { ...state, open: { severity, at: c.at } };
+    }
+    const ceilingAt = gapStart + p.ceilingHours * HOUR;
+    if (state.open?.severity === "major" && ceilingAt <= t) {
+      const cc = { ...c, at: ceilingAt, reason: "ceiling" as const, thresholdMs: p.ceilingHours * HOUR };
+      const evidence = inactivityEvidence({ s, p, zone, c: cc, gapStart, severity: "critical" });
+      out.push({ kind: "update", rule: "inactivity", severity: "critical", at: ceilingAt, evidence });
+      state = { ...state, open: { severity: "critical", at: state.open.at } };
+    }
+    return { state, transitions: out };
+  };
+
+  const nextDeadline = (s: InactivityState, now: number): number | null => {
+    if (s.lastUse === null || s.lastSeen === null || s.open?.severity === "critical") return null;
+    const absence = absenceAt(cfg.absences, now);
+    const gapStart = gapStartAfterAbsences(cfg.absences, s.lastUse, absence ? absence.to : now);
+    const due = s.open ? gapStart + p.ceilingHours * HOUR : firstCrossing(s.model, p, zone, gapStart).at;
+    const at = absence ? Math.max(absence.to, due) : due;
+    // Due but the meter has not vouched that far: only a reading can move this rule on.
+    return at > now || at <= s.lastSeen + extrapolateMs ? at : null;
+  };
+
+  const applyWater = (s: InactivityState, r: Extract<Reading, { kind: "water" }>): Eval => {
+    const { register, step } = stepRegister(s.reg, r);
+    if (step.kind === "stale") return { state: s, transitions: [], deadline: null };
+    const base = { ...s, reg: register, lastSeen: r.ts, latest: quote(r) };
+    if (step.kind === "first") {
+      return {
+        state: { ...base, lastUse: s.lastUse ?? r.ts, tainted: true },
+        transitions: [],
+        deadline: null,
+      };
+    }
+    if (step.kind === "reset") return { state: { ...base, tainted: true }, transitions: [], deadline: null };
+    const floorLph = s.idle.length > 0 ? Math.min(...s.idle) : 0;
+    const excess = step.liters - (floorLph * step.dtMs) / HOUR;
+    const tainted = s.tainted || step.dtMs > 2 * HOUR;
+    if (excess < p.useMinLiters) {
+      const idle = step.dtMs >= 600_000 ? [...s.idle, (step.liters * HOUR) / step.dtMs].slice(-6) : s.idle;
+      return { state: { ...base, idle, tainted }, transitions: [], deadline: null };
+    }
+    const model = learnFromGap({ ...s, tainted }, r.ts);
+    const transitions: Transition[] = [];
+    if (s.open && s.lastUse !== null) {
+      const evidence = reopenedEvidence({ s, zone, at: r.ts, reading: quote(r) });
+      transitions.push({ kind: "clear", rule: "inactivity", severity: s.open.severity, at: r.ts, evidence });
+    }
+    const state = { ...base, model, lastUse: r.ts, lastUseReading: quote(r), tainted: false, open: null };
+    return { state, transitions, deadline: null };
+  };
+
+  const learnFromGap = (s: InactivityState, u: number): GapModel => {
+    if (s.lastUse === null) return s.model;
+    const overlapsAbsence = cfg.absences.some((a) => a.from < u && a.to > (s.lastUse ?? u));
+    if (s.tainted || overlapsAbsence || u - s.lastUse > p.learnMaxGapHours * HOUR) return s.model;
+    let model = learnGap(ageTo(s.model, zone.dayKey(u), p.decayPerDay), zone, s.lastUse, u);
+    const day = zone.dayKey(u);
+    const minute = zone.minuteOfDay(u);
+    if (minute >= WAKE_FROM_MIN && model.wakeDay !== day) {
+      const four = zone.dayStart(u) + WAKE_FROM_MIN * 60_000;
+      const overnight = s.lastUse < four && u - s.lastUse >= 3 * HOUR;
+      model = overnight ? learnWake(model, minute, day) : { ...model, wakeDay: day };
+    }
+    return model;
+  };
+
+  return {
+    id: "inactivity",
+    init: () => ({
+      reg: null,
+      idle: [],
+      lastSeen: null,
+      lastUse: null,
+      lastUseReading: null,
+      latest: null,
+      tainted: true,
+      model: emptyGapModel(),
+      open: null,
+      act: { sensors: false, last: null, watts: null },
+    }),
+    evaluate(state, reading, now) {
+      const before = advance(state, reading.ts);
+      let ev: Eval;
+      if (isWater(reading)) ev = applyWater(before.state, reading);
+      else
+        ev = {
+          state: { ...before.state, act: noteActivity(before.state.act, reading) },
+          transitions: [],
+          deadline: null,
+        };
+      return {
+        state: ev.state,
+        transitions: [...before.transitions, ...ev.transitions],
+        deadline: nextDeadline(ev.state, now),
+      };
+    },
+    evaluateDeadline(state, now) {
+      if (state.lastSeen === null) return { state, transitions: [], deadline: null };
+      const known = Math.min(now, state.lastSeen + extrapolateMs);
+      const out = advance(state, Math.max(known, state.lastSeen));
+      return { ...out, deadline: nextDeadline(out.state, now) };
+    },
+  };
+}
+
+export type { Zone };

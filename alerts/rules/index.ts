@@ -1,0 +1,47 @@
+/** Builds every enabled rule for one home. Rules are pure: this only closes them over config. */
+import type { Interval, Rule, RuleConfig, RuleId } from "../engine/types.js";
+import { createDoorNightRule } from "./door-night.js";
+import { createExcessiveUseRule } from "./excessive-use.js";
+import { createInactivityRule } from "./inactivity.js";
+import { createNightActivityRule } from "./night-activity.js";
+import { createNoDataRule } from "./no-data.js";
+import { createPanicRule } from "./panic.js";
+import type { RuleParams } from "./params.js";
+import { createSlowLeakRule } from "./slow-leak.js";
+import { createTemperatureRule } from "./temperature.js";
+import { createWaterRunningRule } from "./water-running.js";
+
+/** A rule whose state type is hidden, so rules of different state can share one list. */
+export type AnyRule = Rule<unknown>;
+
+function erase<S>(rule: Rule<S>): AnyRule {
+  return {
+    id: rule.id,
+    init: (now) => rule.init(now),
+    evaluate: (state, reading, now) => rule.evaluate(state as S, reading, now),
+    evaluateDeadline: (state, now) => rule.evaluateDeadline(state as S, now),
+  };
+}
+
+export interface HomeRuleConfig {
+  params: RuleParams;
+  timezone: string;
+  absences: readonly Interval[];
+}
+
+export function createRules(cfg: HomeRuleConfig): AnyRule[] {
+  const c = <P>(params: P): RuleConfig<P> => ({ params, timezone: cfg.timezone, absences: cfg.absences });
+  const p = cfg.params;
+  const all: Record<RuleId, AnyRule> = {
+    panic: erase(createPanicRule(c(p.panic))),
+    inactivity: erase(createInactivityRule(c(p.inactivity))),
+    no_data: erase(createNoDataRule(c(p.no_data))),
+    water_running: erase(createWaterRunningRule(c(p.water_running))),
+    slow_leak: erase(createSlowLeakRule(c(p.slow_leak))),
+    excessive_use: erase(createExcessiveUseRule(c(p.excessive_use))),
+    night_activity: erase(createNightActivityRule(c(p.night_activity))),
+    door_night: erase(createDoorNightRule(c(p.door_night))),
+    temperature: erase(createTemperatureRule(c(p.temperature))),
+  };
+  return Object.values(all).filter((r) => !p.disabled.includes(r.id));
+}

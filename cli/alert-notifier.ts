@@ -1,0 +1,158 @@
+import type { Alert, Outcome } from "../alerts/alert-types.js";
+import { severityRank } from "../alerts/engine/types.js";
+import type { EscalationPolicy } from "../alerts/escalation.js";
+import type { AlertNews, AlertNotifier } from "../alerts/lifecycle.js";
+import type { NotificationRequest, Outcome as NotifyOutcome } from "../alerts/notify/types.js";
+import type { Household } from "../core/domain.js";
+import type { PeopleStore, Recipient } from "../storage/sqlite/people.js";
+
+const OUTCOME: Record<Outcome, NotifyOutcome> = {
+  safe: "resident_safe",
+  needed_help: "helped_at_home",
+  hospital: "hospital",
+  false_alarm_away: "false_alarm",
+  false_alarm_other: "false_alarm",
+};
+
+export interface AlertNotifierDeps {
+  people: PeopleStore;
+  household(id: string): Household | undefined;
+  enqueue(items: NotificationRequest[]): void;
+  policy: EscalationPolicy;
+  publicUrl: string;
+  webhook: boolean;
+  now(): number;
+}
+
+/**
+ * Who hears what: a raised alert goes to the level-0 recipients (family too for critical ones), each
+ * escalation to everyone at the new level, reminders to the workers, and the outcome to everyone who
+ * heard of the alert. A silent device below `major` is a technical matter: operators and family.
+ */
+export function createAlertNotifier(d: AlertNotifierDeps): AlertNotifier {
+  function audienceOf(r: Recipient): "worker" | "family" {
+    return r.as === "family" ? "family" : "worker";
+  }
+
+  function recipientsFor(alert: Alert, news: AlertNews): Recipient[] {
+    if (alert.rule === "no_data" && severityRank(alert.severity) < severityRank("major")) {
+      if (news !== "raised") return [];
+      return [
+        ...d.people.operators().map((p) => ({ ...p, as: "operator" as const })),
+        ...d.people.family(alert.householdId).map((p) => ({ ...p, as: "family" as const })),
+      ];
+    }
+    const all = d.people.recipients(
+      alert.householdId,
+      alert.escalationLevel,
+      d.policy.familyFromLevel[alert.severity],
+    );
+    if (news === "reminder") return all.filter((r) => r.as !== "family");
+    if (news === "acknowledged" || news === "resolved")
+      return all.filter((r) => r.id !== alert.acknowledgedBy);
+    return all;
+  }
+
+  function data(alert: Alert, h: Household) {
+    return {
+      householdId: h.id,
+      resident: h.resident,
+      address: h.address,
+      timezone: h.timezone,
+      link: `${d.publicUrl}/#/alerts/${alert.id}`,
+      alertId: String(alert.id),
+      rule: alert.rule,
+      severity: alert.severity,
+      at: alert.raisedAt,
+      message: alert.evidence.message,
+    };
+  }
+
+  function request(
+    alert: Alert,
+    news: AlertNews,
+    h: Household,
+  ): Pick<NotificationRequest, "template" | "data"> | undefined {
+    const base = data(alert, h);
+    const now = d.now();
+    const by = alert.acknowledgedBy
+      ? (d.people.get(alert.acknowledgedBy)?.name ?? alert.acknowledgedBy)
+      : undefined;
+    switch (news) {
+      case "raised": {
+        const device = alert.evidence.readings[0];
+        if (alert.rule === "no_data" && device && device.kind !== "heartbeat") {
+          return {
+            template: "device_silent",
+            data: { ...base, deviceId: device.deviceId, deviceKind: device.kind, lastSeenAt: device.ts },
+          };
+        }
+        return { template: "alert_raised", data: base };
+      }
+      case "escalated":
+        return {
+          template: "alert_escalated",
+          data: {
+            ...base,
+            level: Math.max(1, alert.escalationLevel),
+            unacknowledgedMinutes: Math.round((now - alert.createdAt) / 60_000),
+          },
+        };
+      case "reminder":
+        return {
+          template: "alert_reminder",
+          data: { ...base, openMinutes: Math.round((now - alert.createdAt) / 60_000) },
+        };
+      case "acknowledged":
+        return {
+          template: "alert_acknowledged",
+          data: { ...base, by: by ?? "?", acknowledgedAt: alert.acknowledgedAt ?? now },
+        };
+      case "resolved":
+        return {
+          template: "alert_resolved",
+          data: {
+            ...base,
+            outcome: OUTCOME[alert.outcome ?? "safe"],
+            resolvedAt: alert.closedAt ?? now,
+            ...(by ? { by } : {}),
+            ...(alert.note ? { note: alert.note.slice(0, 500) } : {}),
+          },
+        };
+      case "cleared":
+        return { template: "alert_cleared", data: { ...base, clearedAt: alert.closedAt ?? now } };
+      default:
+        return undefined;
+    }
+  }
+
+  return {
+    notify(alert, news) {
+      const h = d.household(alert.householdId);
+      const content = h ? request(alert, news, h) : undefined;
+      if (!h || !content) return;
+      const items: NotificationRequest[] = [];
+      for (const r of recipientsFor(alert, news)) {
+        const key = `alert:${alert.id}:${news}:${alert.escalationLevel}:${news === "reminder" ? `${alert.updatedAt}:` : ""}${r.id}`;
+        const common = { language: r.language, audience: audienceOf(r) };
+        if (r.email)
+          items.push({
+            ...content,
+            ...common,
+            idempotencyKey: `${key}:email`,
+            channel: "email",
+            to: r.email,
+          } as NotificationRequest);
+        if (r.phone && d.webhook)
+          items.push({
+            ...content,
+            ...common,
+            idempotencyKey: `${key}:webhook`,
+            channel: "webhook",
+            to: r.phone,
+          } as NotificationRequest);
+      }
+      if (items.length > 0) d.enqueue(items);
+    },
+  };
+}

@@ -1,0 +1,205 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { InfluxConfig } from "../../core/config.js";
+import type { Reading } from "../../core/domain.js";
+import { createLogger } from "../../core/log.js";
+import type { HistoryReading, ReadingHistory } from "../../dashboard/routes/history.js";
+import { createInfluxForwarder } from "../../storage/influx/forwarder.js";
+import { createInfluxHistory } from "../../storage/influx/history.js";
+import { createInfluxQl, createLineWriter } from "../../storage/influx/http.js";
+import { createSqliteHistory } from "../../storage/sqlite/history.js";
+import { createInfluxOutbox } from "../../storage/sqlite/influx-outbox.js";
+import { createTestStore, type Influxd, startInfluxd, type TestStore, until } from "../helpers/influxd.js";
+
+/** One suite, every ReadingHistory: the SQLite store and InfluxDB (fed by the real forwarder). */
+const H = 3_600_000;
+const M = 60_000;
+const T0 = Date.UTC(2026, 10, 2, 8, 0, 0);
+let influxd: Influxd;
+const stores: TestStore[] = [];
+
+beforeAll(async () => {
+  influxd = await startInfluxd();
+});
+afterAll(async () => {
+  for (const s of stores) s.destroy();
+  await influxd?.destroy();
+});
+
+const water = (deviceId: string, ts: number, totalLiters: number, flowLpm?: number): Reading => ({
+  deviceId,
+  kind: "water",
+  ts,
+  fields: flowLpm === undefined ? { totalLiters } : { totalLiters, flowLpm },
+});
+
+/** The fixture every implementation answers for: two meters, a door, heartbeats, and a neighbour. */
+function seed(store: TestStore) {
+  const home = store.addHome(`c${randomBytes(3).toString("hex")}`);
+  const hh = home.household.id;
+  const meter2 = store.registry.addDevice({
+    householdId: hh,
+    kind: "water",
+    id: `${home.water}-b`,
+    secretHash: "x",
+  }).id;
+  store.append(
+    [
+      water(home.water, T0 + 10 * M, 100), // first reading: no consumption known
+      water(home.water, T0 + 50 * M, 100), // 0 L: the meter reported, nobody used water
+      water(home.water, T0 + 2 * H + 5 * M, 112.5, 3.5),
+      water(home.water, T0 + 2 * H + 30 * M, 120),
+      { deviceId: home.water, kind: "heartbeat", ts: T0 + 2 * H + 30 * M, fields: {} },
+      { deviceId: home.water, kind: "heartbeat", ts: T0 + 3 * H, fields: { battery: 87, rssi: -60 } },
+      water(meter2, T0 + 2 * H + 40 * M, 50),
+      water(meter2, T0 + 2 * H + 50 * M, 55),
+      water(meter2, T0 + 3 * H + 10 * M, 40), // register went backwards: reset
+      { deviceId: home.door, kind: "door", ts: T0 + 5 * M, fields: { open: true } },
+      { deviceId: home.door, kind: "door", ts: T0 + H + 15 * M, fields: { open: false } },
+    ],
+    hh,
+  );
+  const neighbour = store.addHome(`n${randomBytes(3).toString("hex")}`);
+  store.append(
+    [water(neighbour.water, T0 + 2 * H, 10), water(neighbour.water, T0 + 2 * H + M, 30)],
+    neighbour.household.id,
+  );
+  return { hh, meter1: home.water, meter2, door: home.door };
+}
+
+async function viaInflux(store: TestStore): Promise<ReadingHistory> {
+  const database = `contract_${randomBytes(4).toString("hex")}`;
+  await influxd.createDatabase(database);
+  const config: InfluxConfig = {
+    url: influxd.url,
+    api: "v1",
+    token: undefined,
+    username: undefined,
+    password: undefined,
+    org: undefined,
+    bucket: database,
+    database,
+    retentionPolicy: undefined,
+    batchSize: 1_000,
+    flushMs: 10,
+  };
+  const outbox = createInfluxOutbox(store.db, Date.now);
+  const forwarder = createInfluxForwarder({
+    outbox,
+    writer: createLineWriter(config),
+    log: createLogger("silent"),
+    batchSize: 1_000,
+    flushMs: 10,
+  });
+  forwarder.start();
+  await until(() => outbox.depth() === 0, 20_000, "readings forwarded");
+  await forwarder.close();
+  return createInfluxHistory(createInfluxQl(config));
+}
+
+const implementations: { name: string; make(store: TestStore): Promise<ReadingHistory> }[] = [
+  { name: "sqlite", make: async (store) => createSqliteHistory(store.db) },
+  { name: "influxdb (InfluxQL)", make: viaInflux },
+];
+
+describe.each(implementations)("ReadingHistory contract: $name", ({ make }) => {
+  let history: ReadingHistory;
+  let f: ReturnType<typeof seed>;
+
+  beforeAll(async () => {
+    const store = createTestStore();
+    stores.push(store);
+    f = seed(store);
+    history = await make(store);
+  });
+
+  test("water use per hour: every bucket, null for no data, 0 for no use, meters summed", async () => {
+    const buckets = await history.waterUse(f.hh, { from: T0, to: T0 + 4 * H, everyMs: H });
+    expect(buckets).toEqual([
+      { start: T0, liters: 0, readings: 2 },
+      { start: T0 + H, liters: null, readings: 0 },
+      { start: T0 + 2 * H, liters: 25, readings: 4 },
+      { start: T0 + 3 * H, liters: 0, readings: 1 },
+    ]);
+  });
+
+  test("buckets align to UTC epoch multiples of `every`, whatever `from` is; to is exclusive", async () => {
+    const buckets = await history.waterUse(f.hh, { from: T0 + 30 * M, to: T0 + 2 * H + 30 * M, everyMs: H });
+    expect(buckets).toEqual([
+      { start: T0, liters: 0, readings: 1 },
+      { start: T0 + H, liters: null, readings: 0 },
+      { start: T0 + 2 * H, liters: 12.5, readings: 1 },
+    ]);
+    const day = await history.waterUse(f.hh, { from: T0, to: T0 + 4 * H, everyMs: 24 * H });
+    expect(day).toEqual([{ start: Date.UTC(2026, 10, 2), liters: 25, readings: 7 }]);
+  });
+
+  test("an unknown household has only empty buckets", async () => {
+    const buckets = await history.waterUse("hh-nobody", { from: T0, to: T0 + 2 * H, everyMs: H });
+    expect(buckets).toEqual([
+      { start: T0, liters: null, readings: 0 },
+      { start: T0 + H, liters: null, readings: 0 },
+    ]);
+  });
+
+  test("latest: the last reading of each kind per device, by device then kind", async () => {
+    const latest = await history.latest(f.hh);
+    const expected: HistoryReading[] = [
+      {
+        deviceId: f.door,
+        householdId: f.hh,
+        kind: "door",
+        ts: T0 + H + 15 * M,
+        fields: { open: false },
+        consumedLiters: null,
+        registerReset: false,
+      },
+      {
+        deviceId: f.meter1,
+        householdId: f.hh,
+        kind: "heartbeat",
+        ts: T0 + 3 * H,
+        fields: { battery: 87, rssi: -60 },
+        consumedLiters: null,
+        registerReset: false,
+      },
+      {
+        deviceId: f.meter1,
+        householdId: f.hh,
+        kind: "water",
+        ts: T0 + 2 * H + 30 * M,
+        fields: { totalLiters: 120 },
+        consumedLiters: 7.5,
+        registerReset: false,
+      },
+      {
+        deviceId: f.meter2,
+        householdId: f.hh,
+        kind: "water",
+        ts: T0 + 3 * H + 10 * M,
+        fields: { totalLiters: 40 },
+        consumedLiters: null,
+        registerReset: true,
+      },
+    ];
+    expect(latest).toEqual(expected);
+    expect(await history.latest("hh-nobody")).toEqual([]);
+  });
+
+  test("readings in a window: from inclusive, to exclusive, by ts then kind, limited", async () => {
+    const rows = await history.readings(f.meter1, { from: T0 + 10 * M, to: T0 + 3 * H, limit: 100 });
+    expect(rows.map((r) => [r.ts - T0, r.kind, r.fields, r.consumedLiters])).toEqual([
+      [10 * M, "water", { totalLiters: 100 }, null],
+      [50 * M, "water", { totalLiters: 100 }, 0],
+      [2 * H + 5 * M, "water", { totalLiters: 112.5, flowLpm: 3.5 }, 12.5],
+      [2 * H + 30 * M, "heartbeat", {}, null],
+      [2 * H + 30 * M, "water", { totalLiters: 120 }, 7.5],
+    ]);
+    expect(rows.every((r) => r.householdId === f.hh && r.deviceId === f.meter1 && !r.registerReset)).toBe(
+      true,
+    );
+    const limited = await history.readings(f.meter1, { from: T0, to: T0 + 4 * H, limit: 2 });
+    expect(limited.map((r) => r.ts - T0)).toEqual([10 * M, 50 * M]);
+    expect(await history.readings(f.door, { from: T0 + 6 * M, to: T0 + H, limit: 10 })).toEqual([]);
+  });
+});

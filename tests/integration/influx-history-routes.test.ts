@@ -1,0 +1,172 @@
+import { randomBytes } from "node:crypto";
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createLogger } from "../../core/log.js";
+import { buildApp } from "../../dashboard/app.js";
+import { historyRoutes, type ReadingHistory } from "../../dashboard/routes/history.js";
+import { createInfluxForwarder } from "../../storage/influx/forwarder.js";
+import { createInfluxHistory } from "../../storage/influx/history.js";
+import { createInfluxQl, createLineWriter, type InfluxTarget } from "../../storage/influx/http.js";
+import { createSqliteHistory } from "../../storage/sqlite/history.js";
+import { createInfluxOutbox } from "../../storage/sqlite/influx-outbox.js";
+import {
+  createTestStore,
+  type Influxd,
+  startInfluxd,
+  type TestStore,
+  until,
+  waterSeries,
+} from "../helpers/influxd.js";
+
+/** The HTTP routes over both history implementations: same JSON whichever store answers. */
+const H = 3_600_000;
+const T0 = Date.UTC(2026, 10, 2, 8, 0, 0);
+let influxd: Influxd;
+let store: TestStore;
+let home: ReturnType<TestStore["addHome"]>;
+let target: InfluxTarget;
+
+beforeAll(async () => {
+  influxd = await startInfluxd();
+  store = createTestStore();
+  home = store.addHome("routes");
+  store.append(waterSeries(home.water, T0, 120, 60_000, 0.5), home.household.id);
+  const database = `routes_${randomBytes(4).toString("hex")}`;
+  await influxd.createDatabase(database);
+  target = {
+    url: influxd.url,
+    api: "v1",
+    token: undefined,
+    username: undefined,
+    password: undefined,
+    org: undefined,
+    bucket: database,
+    database,
+    retentionPolicy: undefined,
+  };
+  const outbox = createInfluxOutbox(store.db, Date.now);
+  const forwarder = createInfluxForwarder({
+    outbox,
+    writer: createLineWriter(target),
+    log: createLogger("silent"),
+    batchSize: 1_000,
+    flushMs: 10,
+  });
+  forwarder.start();
+  await until(() => outbox.depth() === 0);
+  await forwarder.close();
+});
+afterAll(async () => {
+  store?.destroy();
+  await influxd?.destroy();
+});
+
+async function appWith(history: ReadingHistory, preHandler = false): Promise<FastifyInstance> {
+  const app = await buildApp({
+    log: createLogger("silent"),
+    version: "test",
+    readiness: [],
+    metricsText: async () => ({ contentType: "text/plain", body: "" }),
+  });
+  await app.register(historyRoutes, {
+    history,
+    canSeeHousehold: (id) => store.registry.getHousehold(id) !== undefined,
+    canSeeDevice: (id) => store.registry.getDevice(id) !== undefined,
+    now: () => T0 + 2 * H,
+    preHandler: preHandler
+      ? [
+          async (req, reply) => {
+            if (req.headers.authorization !== "Bearer ok")
+              await reply.code(401).send({ error: "unauthorized" });
+          },
+        ]
+      : [],
+  });
+  return app;
+}
+
+describe.each([
+  { name: "sqlite", history: () => createSqliteHistory(store.db) },
+  { name: "influxdb", history: () => createInfluxHistory(createInfluxQl(target)) },
+])("history routes over $name", ({ history }) => {
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    app = await appWith(history());
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  test("GET /api/households/:id/water: litres per hour, every bucket", async () => {
+    const hh = home.household.id;
+    const res = await app.inject(
+      `/api/households/${hh}/water?from=${T0 - H}&to=${new Date(T0 + 3 * H).toISOString()}&every=1h`,
+    );
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      householdId: hh,
+      from: T0 - H,
+      to: T0 + 3 * H,
+      everyMs: H,
+      unit: "L",
+      buckets: [
+        { start: T0 - H, liters: null, readings: 0 },
+        { start: T0, liters: 29.5, readings: 60 },
+        { start: T0 + H, liters: 30, readings: 60 },
+        { start: T0 + 2 * H, liters: null, readings: 0 },
+      ],
+    });
+  });
+
+  test("defaults: the last 24 h in hours; 404 for an unknown household; 400 for a bad query", async () => {
+    const ok = await app.inject(`/api/households/${home.household.id}/water`);
+    expect(ok.json().buckets).toHaveLength(24);
+    const missing = await app.inject("/api/households/hh-nobody/water");
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toMatchObject({ code: "JINLIN_ERR_HOUSEHOLD_NOT_FOUND" });
+    for (const q of [
+      "every=1w",
+      "every=0h",
+      "from=yesterday",
+      `from=${T0}&to=${T0}`,
+      `from=0&to=${T0}&every=1s`,
+    ]) {
+      const bad = await app.inject(`/api/households/${home.household.id}/water?${q}`);
+      expect(bad.statusCode, q).toBe(400);
+      expect(bad.json()).toMatchObject({ code: "JINLIN_ERR_INPUT_INVALID" });
+    }
+  });
+
+  test("GET /api/households/:id/latest and /api/devices/:id/readings", async () => {
+    const latest = await app.inject(`/api/households/${home.household.id}/latest`);
+    expect(latest.json().readings).toEqual([
+      expect.objectContaining({
+        deviceId: home.water,
+        kind: "water",
+        ts: T0 + 119 * 60_000,
+        consumedLiters: 0.5,
+      }),
+    ]);
+    const readings = await app.inject(`/api/devices/${home.water}/readings?from=${T0}&to=${T0 + 3 * 60_000}`);
+    expect(readings.json().readings.map((r: { fields: unknown }) => r.fields)).toEqual([
+      { totalLiters: 1000 },
+      { totalLiters: 1000.5 },
+      { totalLiters: 1001 },
+    ]);
+    expect((await app.inject("/api/devices/nope/readings")).statusCode).toBe(404);
+    expect((await app.inject(`/api/households/hh-nobody/latest`)).statusCode).toBe(404);
+  });
+});
+
+test("a preHandler passed to the plugin guards every history route", async () => {
+  const app = await appWith(createSqliteHistory(store.db), true);
+  for (const url of [
+    `/api/households/${home.household.id}/water`,
+    `/api/households/${home.household.id}/latest`,
+    `/api/devices/${home.water}/readings`,
+  ]) {
+    expect((await app.inject(url)).statusCode, url).toBe(401);
+    expect((await app.inject({ url, headers: { authorization: "Bearer ok" } })).statusCode, url).toBe(200);
+  }
+  await app.close();
+});
