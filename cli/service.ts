@@ -55,7 +55,9 @@ export interface RunningService {
 function listen(server: NetServer, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, host, () => {
+    // A neighbourhood reconnecting after a power cut dials in at once: a deep accept queue (Node's default
+    // is 511) keeps the kernel from resetting those connections. Linux caps it at net.core.somaxconn.
+    server.listen({ port, host, backlog: 4096 }, () => {
       server.off("error", reject);
       resolve((server.address() as AddressInfo).port);
     });

@@ -25,6 +25,8 @@ export interface SimulateRunOptions {
 
 export interface SimulateProgress extends PublisherStats {
   homes: number;
+  /** Readings in the telemetry messages handed to the publisher (a batch counts its readings). */
+  readings: number;
   simTime: number;
   ratePerSecond: number;
 }
@@ -48,10 +50,12 @@ export async function runSimulate(o: SimulateRunOptions): Promise<SimulateProgre
   );
   const secrets = new Map(provisioned.flatMap((h) => h.devices.map((d) => [d.id, d.secret] as const)));
   let simTime = plan.from;
+  let readings = 0;
   const started = Date.now();
   const progress = (s: PublisherStats): SimulateProgress => ({
     ...s,
     homes: plan.homes.length,
+    readings,
     simTime,
     ratePerSecond: Math.round(s.acked / Math.max(0.001, (Date.now() - started) / 1000)),
   });
@@ -73,6 +77,8 @@ export async function runSimulate(o: SimulateRunOptions): Promise<SimulateProgre
         const due = started + (m.ts - plan.from) / o.speed;
         if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
       }
+      if (m.kind !== "status")
+        readings += m.payload.startsWith("[") ? (JSON.parse(m.payload) as unknown[]).length : 1;
       await publisher.publish(m);
     }
     await publisher.flush();

@@ -57,6 +57,15 @@ export interface Publisher {
 }
 
 const SAMPLE_CAP = 100_000;
+/** Spreads retries of different devices apart, deterministically (no global randomness in simulators/). */
+function jitter(deviceId: string): number {
+  let h = 0;
+  for (let i = 0; i < deviceId.length; i++) h = (h * 31 + deviceId.charCodeAt(i)) >>> 0;
+  return (h % 1000) / 1000;
+}
+/** Connection attempts in progress at once, and attempts per connection or message. */
+const CONNECTING = 200;
+const ATTEMPTS = 5;
 
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -110,46 +119,82 @@ export function createPublisher(o: PublisherOptions): Publisher {
     if ((acked + errors) % every === 0) o.onProgress?.(stats());
   };
 
-  const client = (deviceId: string): Promise<MqttClient | null> => {
-    let c = clients.get(deviceId);
-    if (!c) {
-      const { username, password } = o.credentials(deviceId);
-      c = connectAsync(o.url, {
-        clientId: deviceId,
-        username,
-        password,
-        clean: true,
-        reconnectPeriod: 0,
-        connectTimeout: o.connectTimeoutMs ?? 10_000,
-        will: { topic: `devices/${deviceId}/status`, payload: Buffer.from("offline"), qos: 1, retain: false },
-        ...o.clientOptions,
-      }).catch((err: unknown) => {
-        log.warn({ deviceId, err }, "device connection failed");
-        return null;
-      });
-      clients.set(deviceId, c);
+  // Like real devices: connect at most CONNECTING at a time (a neighbourhood does not all dial in the
+  // same millisecond), retry a failed connection with backoff, reconnect a dropped one, and send a
+  // QoS 1 message again until it is acknowledged (the service stores a redelivery once).
+  let connecting = 0;
+  const connectQueue: (() => void)[] = [];
+  const slot = async () => {
+    while (connecting >= CONNECTING) await new Promise<void>((r) => connectQueue.push(r));
+    connecting++;
+  };
+  const release = () => {
+    connecting--;
+    connectQueue.shift()?.();
+  };
+
+  const dial = async (deviceId: string): Promise<MqttClient | null> => {
+    const { username, password } = o.credentials(deviceId);
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 250 * 2 ** attempt * (0.5 + jitter(deviceId))));
+      await slot();
+      try {
+        return await connectAsync(o.url, {
+          clientId: deviceId,
+          username,
+          password,
+          clean: true,
+          reconnectPeriod: 0,
+          connectTimeout: o.connectTimeoutMs ?? 10_000,
+          will: {
+            topic: `devices/${deviceId}/status`,
+            payload: Buffer.from("offline"),
+            qos: 1,
+            retain: false,
+          },
+          ...o.clientOptions,
+        });
+      } catch (err) {
+        log.warn({ deviceId, attempt, err }, "device connection failed");
+        // A refusal (bad credentials) will not get better by retrying.
+        if ((err as { code?: number }).code === 5 || (err as { code?: number }).code === 4) return null;
+      } finally {
+        release();
+      }
     }
-    return c;
+    return null;
+  };
+
+  const client = async (deviceId: string): Promise<MqttClient | null> => {
+    const c = await clients.get(deviceId);
+    if (c && !c.disconnected && !c.disconnecting) return c;
+    let next = clients.get(deviceId);
+    if (next === undefined || c) {
+      c?.end(true);
+      next = dial(deviceId);
+      clients.set(deviceId, next);
+    }
+    return next;
   };
 
   const send = async (m: SimMessage): Promise<void> => {
-    const c = await client(m.deviceId);
-    if (!c) {
-      counted(false);
-      return;
-    }
-    const t0 = now();
-    try {
-      await c.publishAsync(m.topic, m.payload, { qos });
-      if (qos === 1) {
-        if (samples.length >= SAMPLE_CAP) samples.splice(0, samples.length - SAMPLE_CAP + 1);
-        samples.push(now() - t0);
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const c = await client(m.deviceId);
+      if (!c) break;
+      const t0 = now();
+      try {
+        await c.publishAsync(m.topic, m.payload, { qos, ...(attempt > 0 ? { dup: true } : {}) });
+        if (qos === 1) {
+          if (samples.length >= SAMPLE_CAP) samples.splice(0, samples.length - SAMPLE_CAP + 1);
+          samples.push(now() - t0);
+        }
+        counted(true);
+        return;
+      } catch (err) {
+        log.warn({ deviceId: m.deviceId, attempt, err }, "publish failed");
       }
-      counted(true);
-    } catch (err) {
-      counted(false);
-      log.warn({ deviceId: m.deviceId, err }, "publish failed");
     }
+    counted(false);
   };
 
   return {

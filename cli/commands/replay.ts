@@ -3,6 +3,7 @@ import { z } from "zod";
 import { loadConfig } from "../../core/config.js";
 import { DEVICE_KINDS, type DeviceKind } from "../../core/domain.js";
 import { createLogger } from "../../core/log.js";
+import { localDay } from "../../simulators/local-time.js";
 import { createPublisher } from "../../simulators/publisher.js";
 import {
   type RecordedReading,
@@ -10,7 +11,7 @@ import {
   readReplayFile,
   replayMessages,
 } from "../../simulators/replay-file.js";
-import { loadWeusedto, weusedtoReadings } from "../../simulators/weusedto.js";
+import { loadWeusedto, WEUSEDTO_TIMEZONE, weusedtoReadings } from "../../simulators/weusedto.js";
 import { type Command, UsageError } from "../args.js";
 import { provisionHomes } from "../provision-homes.js";
 import { openStores } from "../stores.js";
@@ -94,7 +95,10 @@ export const replayCmd: Command = {
     else throw new UsageError("give --credentials FILE or --provision");
     const secrets = new Map(creds.flatMap((h) => h.devices.map((d) => [d.id, d.secret] as const)));
     const last = Math.max(...readings.map((r) => r.ts));
-    const messages = replayMessages(readings, values["keep-time"] ? 0 : Date.now() - 60_000 - last);
+    // Whole weeks, so that weekdays and times of day stay as recorded; the trace then ends in the last week.
+    const week = 7 * 86_400_000;
+    const shift = values["keep-time"] ? 0 : Math.floor((Date.now() - 60_000 - last) / week) * week;
+    const messages = replayMessages(readings, shift);
     const publisher = createPublisher({
       url: String(values.url),
       credentials: (id) => ({ username: id, password: secrets.get(id) ?? "" }),
@@ -132,7 +136,11 @@ export const weusedtoExport: Command = {
   },
   async run({ values }, io) {
     const data = loadWeusedto(String(values.dir));
-    const from = typeof values.from === "string" ? Date.parse(`${values.from}T00:00:00+02:00`) : data.from;
+    const day = typeof values.from === "string" ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(values.from) : null;
+    if (typeof values.from === "string" && !day) throw new UsageError("--from YYYY-MM-DD");
+    const from = day
+      ? localDay(WEUSEDTO_TIMEZONE, Number(day[1]), Number(day[2]), Number(day[3])).start
+      : data.from;
     const to = typeof values.days === "string" ? from + Number(values.days) * 86_400_000 : data.to;
     if (!Number.isFinite(from) || !Number.isFinite(to)) throw new UsageError("--from YYYY-MM-DD, --days N");
     const device = typeof values.device === "string" ? values.device : "weusedto-water";

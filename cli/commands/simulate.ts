@@ -45,6 +45,10 @@ export const simulateCmd: Command = {
     url: { type: "string", help: "broker URL, e.g. mqtt://127.0.0.1:1883", required: true },
     households: { type: "string", help: "how many homes (default 30)" },
     days: { type: "string", help: "days of history before now to replay first (default 1)" },
+    from: {
+      type: "string",
+      help: "start of the history instead (ISO-8601): with --seed, the same traffic every run",
+    },
     "live-days": {
       type: "string",
       help: "then keep running live in real time for this many days (default 0)",
@@ -78,7 +82,13 @@ export const simulateCmd: Command = {
     });
     if (!n.success)
       throw new UsageError(n.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join("; "));
-    const now = Date.now();
+    let now = Date.now();
+    if (typeof values.from === "string") {
+      const from = Date.parse(values.from);
+      if (!Number.isFinite(from))
+        throw new UsageError("--from must be ISO-8601, e.g. 2026-03-01T00:00:00+08:00");
+      now = from + n.data.days * 86_400_000;
+    }
     const config = loadConfig(io.env, settings);
     const stores = openStores(config);
     const abort = new AbortController();
