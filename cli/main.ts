@@ -2,6 +2,7 @@
 import { isJinlinError } from "../core/errors.js";
 import { type Command, commandHelp, type Io, parseCommandArgs, UsageError } from "./args.js";
 import { alertAct, alertsList } from "./commands/alerts.js";
+import { backtest } from "./commands/backtest.js";
 import { demo } from "./commands/demo.js";
 import { deviceAdd, deviceList, deviceRevoke, deviceRotate } from "./commands/device.js";
 import { householdAdd, householdList } from "./commands/household.js";
@@ -32,6 +33,7 @@ const COMMANDS: Command[] = [
   demo,
   replayCmd,
   weusedtoExport,
+  backtest,
 ];
 
 function mainHelp(): string {
