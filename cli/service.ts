@@ -15,6 +15,8 @@ import type { Config } from "../core/config.js";
 import type { StoredReading } from "../core/domain.js";
 import type { Logger } from "../core/log.js";
 import { buildApp } from "../dashboard/app.js";
+import { idScopePreHandler } from "../dashboard/auth/scope.js";
+import type { DashboardDeps } from "../dashboard/auth/types.js";
 import { historyRoutes } from "../dashboard/routes/history.js";
 import { createGroupCommitter } from "../ingest/group-commit.js";
 import { createTelemetryIngest } from "../ingest/telemetry-ingest.js";
@@ -28,7 +30,7 @@ import { createSqliteHistory } from "../storage/sqlite/history.js";
 import { createHouseholdsApiStore } from "../storage/sqlite/households-api.js";
 import { createInfluxOutbox } from "../storage/sqlite/influx-outbox.js";
 import { type Db, openDatabase, storePath } from "../storage/sqlite/open.js";
-import { createPeopleStore } from "../storage/sqlite/people.js";
+import { createPeopleStore, ROLES } from "../storage/sqlite/people.js";
 import { createReadingStore } from "../storage/sqlite/readings.js";
 import { createRegistry, type Registry } from "../storage/sqlite/registry.js";
 import { createRuleStateStore } from "../storage/sqlite/rule-state.js";
@@ -129,6 +131,17 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
   }
 
   let shuttingDown = false;
+  const dashboardDeps: DashboardDeps = {
+    accounts: createAccountStore(db, clock.now),
+    homes: createHouseholdsApiStore(db, clock.now),
+    reports: createDashboardReports(db),
+    registry,
+    people: alerts.people,
+    alerts: alerts.alertStore,
+    lifecycle: alerts.lifecycle,
+    disconnectDevice: (id) => broker.disconnectDevice(id),
+    clock,
+  };
   const app = await buildApp({
     log: log.child({ mod: "http" }),
     version: VERSION,
@@ -152,17 +165,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
       body: await metrics.registry.metrics(),
     }),
     mqttOverWebSocket: (stream, request) => broker.aedes.handle(stream, request),
-    dashboard: {
-      accounts: createAccountStore(db, clock.now),
-      homes: createHouseholdsApiStore(db, clock.now),
-      reports: createDashboardReports(db),
-      registry,
-      people: alerts.people,
-      alerts: alerts.alertStore,
-      lifecycle: alerts.lifecycle,
-      disconnectDevice: (id) => broker.disconnectDevice(id),
-      clock,
-    },
+    dashboard: dashboardDeps,
   });
   const history = config.influx
     ? createInfluxHistory(createInfluxQl(config.influx), { retentionPolicy: config.influx.retentionPolicy })
@@ -171,6 +174,9 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     history,
     canSeeHousehold: (id) => registry.getHousehold(id) !== undefined,
     canSeeDevice: (id) => registry.getDevice(id) !== undefined,
+    // Signed-in people only, and only for households (and their devices) in their scope: 404 otherwise.
+    preHandler: [idScopePreHandler(dashboardDeps)],
+    routeConfig: { roles: ROLES },
     now: clock.now,
   });
   await app.listen({ port: config.httpPort, host: config.bind });

@@ -6,6 +6,8 @@ import websocket from "@fastify/websocket";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { createWebSocketStream } from "ws";
 import type { Logger } from "../core/log.js";
+import type { DashboardDeps } from "./auth/types.js";
+import { registerDashboard } from "./routes/index.js";
 
 export interface ReadinessCheck {
   name: string;
@@ -19,6 +21,8 @@ export interface AppDeps {
   /** Hands an MQTT-over-WebSocket stream to the broker. */
   mqttOverWebSocket?(stream: Duplex, request: IncomingMessage): void;
   version: string;
+  /** Accounts, scope and the dashboard API; without it only health, metrics and docs are served. */
+  dashboard?: DashboardDeps;
 }
 
 /** The HTTP side of Jinlin as a Fastify instance that is never told to listen here (the composition root does). */
@@ -39,6 +43,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
   await app.register(websocket, { options: { maxPayload: 1_048_576 } });
+  if (deps.dashboard) await registerDashboard(app, deps.dashboard);
 
   app.get(
     "/healthz",

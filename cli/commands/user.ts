@@ -9,10 +9,7 @@ import { openStores } from "../stores.js";
 async function readStdinPassword(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  // One line: the trailing newline of `echo` or a here-string is not part of the password.
-  return Buffer.concat(chunks)
-    .toString("utf8")
-    .replace(/\r?\n$/, "");
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** `jinlin user add`: a dashboard account; the first operator is made this way. */
@@ -39,7 +36,8 @@ export function createUserAdd(readPassword: () => Promise<string> = readStdinPas
       if (!role) throw new UsageError(`--role must be one of ${ROLES.join(", ")}`);
       const duty = (values.duty ?? "primary") as Duty;
       if (!DUTIES.includes(duty)) throw new UsageError(`--duty must be one of ${DUTIES.join(", ")}`);
-      const given = values["password-stdin"] ? await readPassword() : undefined;
+      // One line: the trailing newline of `echo` or a here-string is not part of the password.
+      const given = values["password-stdin"] ? (await readPassword()).replace(/\r?\n$/, "") : undefined;
       const password = given ?? generatePassword();
       const str = (k: string) => (typeof values[k] === "string" ? (values[k] as string) : undefined);
       const stores = openStores(loadConfig(io.env, settings));
