@@ -149,11 +149,23 @@ export function createAlertService(deps: AlertServiceDeps) {
     alertScheduleChanged(alertId: number, nextActionAt: number | null): void {
       scheduler.schedule(alertKey(alertId), nextActionAt);
     },
-    /** Absences or rule parameters of a home changed: rebuild its evaluator, keep its learned state. */
+    /**
+     * Absences or rule parameters of a home changed: rebuild its evaluator (its learned state stays) and
+     * re-evaluate now, so an absence entered for today pauses, or clears, an inactivity alert at once.
+     */
     homeChanged(householdId: string): void {
       const home = homes.get(householdId);
       const evaluator = evaluatorFor(householdId);
-      if (home && evaluator) home.evaluator = evaluator;
+      if (!home || !evaluator) return;
+      home.evaluator = evaluator;
+      onHomeDeadline(householdId);
+    },
+    /** Global or grid settings changed: every home in memory gets a new evaluator on its next evaluation. */
+    allHomesChanged(): void {
+      for (const [id, home] of homes) {
+        const evaluator = evaluatorFor(id);
+        if (evaluator) home.evaluator = evaluator;
+      }
     },
     /** After a restart: re-arm every home's deadline and every open alert's escalation timer. */
     start(): void {

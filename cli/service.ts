@@ -18,6 +18,7 @@ import { buildApp } from "../dashboard/app.js";
 import { idScopePreHandler } from "../dashboard/auth/scope.js";
 import type { DashboardDeps } from "../dashboard/auth/types.js";
 import { historyRoutes } from "../dashboard/routes/history.js";
+import { liveRoutes } from "../dashboard/routes/live.js";
 import { createGroupCommitter } from "../ingest/group-commit.js";
 import { createTelemetryIngest } from "../ingest/telemetry-ingest.js";
 import { createInfluxForwarder } from "../storage/influx/forwarder.js";
@@ -33,10 +34,10 @@ import { type Db, openDatabase, storePath } from "../storage/sqlite/open.js";
 import { createPeopleStore, ROLES } from "../storage/sqlite/people.js";
 import { createReadingStore } from "../storage/sqlite/readings.js";
 import { createRegistry, type Registry } from "../storage/sqlite/registry.js";
-import { createRuleStateStore } from "../storage/sqlite/rule-state.js";
-import { createAlertNotifier } from "./alert-notifier.js";
 import { createMetrics } from "./metrics.js";
+import { createRulesApi } from "./rules-api.js";
 import { VERSION } from "./version.js";
+import { wireAlerts } from "./wire-alerts.js";
 
 export interface ServiceDeps {
   log: Logger;
@@ -140,6 +141,15 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     alerts: alerts.alertStore,
     lifecycle: alerts.lifecycle,
     disconnectDevice: (id) => broker.disconnectDevice(id),
+    homeChanged: (id) => alerts.service.homeChanged(id),
+    rules: createRulesApi({
+      db,
+      settings: alerts.settings,
+      registry,
+      readings,
+      service: alerts.service,
+      clock,
+    }),
     clock,
   };
   const app = await buildApp({
@@ -179,6 +189,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     routeConfig: { roles: ROLES },
     now: clock.now,
   });
+  await app.register(liveRoutes, { deps: dashboardDeps, onAlert: alerts.onAlert });
   await app.listen({ port: config.httpPort, host: config.bind });
   notifier.start();
   influx?.start();
@@ -208,81 +219,6 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
       await Promise.all(closing);
       db.close();
       log.info("stopped");
-    },
-  };
-}
-
-/** Rules, alert lifecycle and escalation on the service's store and clock. */
-function wireAlerts(
-  db: Db,
-  registry: Registry,
-  clock: Clock,
-  log: Logger,
-  notify: { config: Config; enqueue: (items: NotificationRequest[]) => number },
-) {
-  const alertStore = createAlertStore(db);
-  const ruleStates = createRuleStateStore(db, clock.now);
-  const people = createPeopleStore(db, clock.now);
-  const listeners = new Set<(alert: Alert, news: AlertNews) => void>();
-  const lifecycle = createAlertLifecycle({
-    store: alertStore,
-    clock,
-    policy: DEFAULT_ESCALATION,
-    log,
-    notifier: createAlertNotifier({
-      people,
-      household: registry.getHousehold,
-      enqueue: notify.enqueue,
-      policy: DEFAULT_ESCALATION,
-      publicUrl: notify.config.publicUrl,
-      webhook: notify.config.notify.webhook !== null,
-      now: clock.now,
-    }),
-    onChange(alert, news) {
-      service.alertScheduleChanged(alert.id, alert.nextActionAt);
-      log.info(
-        {
-          alertId: alert.id,
-          householdId: alert.householdId,
-          rule: alert.rule,
-          severity: alert.severity,
-          news,
-        },
-        "alert",
-      );
-      for (const l of listeners) l(alert, news);
-    },
-  });
-  const service = createAlertService({
-    lifecycle,
-    states: ruleStates,
-    clock,
-    log,
-    home(householdId) {
-      const h = registry.getHousehold(householdId);
-      // Absences that ended more than two days ago no longer matter to any rule's window.
-      return h
-        ? { timezone: h.timezone, absences: ruleStates.absences(householdId, clock.now() - 2 * 86_400_000) }
-        : undefined;
-    },
-    pendingAlertActions: () => alertStore.withPendingActions(),
-  });
-  return {
-    service,
-    lifecycle,
-    alertStore,
-    people,
-    onReadings(stored: StoredReading[]) {
-      try {
-        service.onReadings(stored);
-      } catch (err) {
-        // A rules bug must never cost a reading: they are stored, and a restart replays them into the rules.
-        log.error({ err }, "rules evaluation failed");
-      }
-    },
-    onAlert(listener: (alert: Alert, news: AlertNews) => void) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
     },
   };
 }

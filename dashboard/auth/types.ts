@@ -7,6 +7,7 @@ import type { DashboardReports } from "../../storage/sqlite/dashboard-reports.js
 import type { HouseholdsApiStore } from "../../storage/sqlite/households-api.js";
 import type { PeopleStore, Role } from "../../storage/sqlite/people.js";
 import type { Registry } from "../../storage/sqlite/registry.js";
+import type { RulesApi } from "../routes/rules.js";
 
 export type { Role };
 
@@ -52,6 +53,10 @@ export interface DashboardDeps {
   lifecycle: Pick<AlertLifecycle, "acknowledge" | "onMyWay" | "resolve">;
   /** Closes the device's MQTT connections at once (revocation, rotation). */
   disconnectDevice(deviceId: string): number;
+  /** Rule thresholds per scope and the backtest preview; without it the rules routes are not served. */
+  rules?: RulesApi;
+  /** A home's absences or rule settings changed: the rules engine picks them up at once. */
+  homeChanged?(householdId: string): void;
   clock: Clock;
   options?: Partial<AuthOptions>;
   /** Sees every route as it is added (tests list them to check scope on each). */

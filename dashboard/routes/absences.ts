@@ -37,6 +37,7 @@ export const absenceRoutes: RouteModule = (app, { deps, scope }) => {
     const body = parse(absenceBody, req.body);
     const a = deps.homes.addAbsence({ householdId: h.id, ...body, createdBy: principal(req).id });
     scope.audit(req, "change", h.id, { absenceId: a.id, reason: a.reason });
+    deps.homeChanged?.(h.id);
     return reply.code(201).send(a);
   });
 
@@ -46,6 +47,7 @@ export const absenceRoutes: RouteModule = (app, { deps, scope }) => {
     const body = parse(absenceBody, req.body);
     deps.homes.updateAbsence(a.id, body);
     scope.audit(req, "change", h.id, { absenceId: a.id });
+    deps.homeChanged?.(h.id);
     return deps.homes.absence(h.id, a.id);
   });
 
@@ -54,6 +56,7 @@ export const absenceRoutes: RouteModule = (app, { deps, scope }) => {
     const a = find(h.id, req.params);
     deps.homes.cancelAbsence(a.id);
     scope.audit(req, "change", h.id, { absenceId: a.id, cancelled: true });
+    deps.homeChanged?.(h.id);
     return reply.code(204).send();
   });
 };

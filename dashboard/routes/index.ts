@@ -15,6 +15,7 @@ import { householdRoutes } from "./households.js";
 import { peopleRoutes } from "./people.js";
 import { registrationRoutes } from "./registrations.js";
 import { reportRoutes } from "./reports.js";
+import { ruleRoutes } from "./rules.js";
 import { statusRoutes } from "./status.js";
 
 const MODULES = [
@@ -29,6 +30,7 @@ const MODULES = [
   gridRoutes,
   peopleRoutes,
   auditRoutes,
+  ruleRoutes,
 ];
 
 /**

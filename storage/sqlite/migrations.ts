@@ -208,4 +208,28 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 5: the notification outbox (alerts/notify/schema.sql.ts)
   NOTIFY_MIGRATION,
+  // 6: rule parameters per scope (global, grid, household) set by operators or learned from outcomes,
+  // with an append-only history so every change is explainable and reversible.
+  `
+  CREATE TABLE rule_settings (
+    scope TEXT NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('operator', 'learned')),
+    params TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    changed_at INTEGER NOT NULL,
+    PRIMARY KEY (scope, source)
+  );
+  CREATE TABLE rule_settings_history (
+    id INTEGER PRIMARY KEY,
+    scope TEXT NOT NULL,
+    source TEXT NOT NULL,
+    params TEXT,
+    reason TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    changed_at INTEGER NOT NULL
+  );
+  CREATE TRIGGER rule_settings_history_append_only_u BEFORE UPDATE ON rule_settings_history BEGIN SELECT RAISE(ABORT, 'append-only'); END;
+  CREATE TRIGGER rule_settings_history_append_only_d BEFORE DELETE ON rule_settings_history BEGIN SELECT RAISE(ABORT, 'append-only'); END;
+  `,
 ];

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Transition } from "../../alerts/engine/types.js";
+import { createManualClock } from "../../core/clock.js";
+import { createAccount } from "../../dashboard/auth/passwords.js";
+import { createAccountStore } from "../../storage/sqlite/accounts.js";
+import { createPeopleStore } from "../../storage/sqlite/people.js";
+import { httpClient } from "../helpers/http-client.js";
+import { startTestService, type TestService } from "../helpers/service.js";
+
+let svc: TestService;
+let op: ReturnType<typeof httpClient>;
+let home: { householdId: string; deviceId: string; secret: string };
+const clock = createManualClock(Date.parse("2026-03-10T02:00:00Z"));
+
+beforeAll(async () => {
+  svc = await startTestService({}, clock);
+  const people = createPeopleStore(svc.stores.db, Date.now);
+  await createAccount(
+    {
+      people,
+      accounts: createAccountStore(svc.stores.db, Date.now),
+      transaction: (fn) => svc.stores.db.transaction(fn)(),
+    },
+    { role: "operator", login: "operator", name: "Operator", password: "operator-password-1" },
+  );
+  op = httpClient(`http://127.0.0.1:${svc.httpPort}`);
+  expect((await op.login("operator", "operator-password-1")).status).toBe(200);
+  home = await svc.provision("water");
+});
+afterAll(async () => {
+  await svc.stop();
+});
+
+const inactivity = (at: number): Transition => ({
+  kind: "raise",
+  rule: "inactivity",
+  severity: "major",
+  at,
+  evidence: {
+    rule: "inactivity",
+    severity: "major",
+    threshold: { name: "gap", value: 300, unit: "min" },
+    observed: { name: "gap", value: 320, unit: "min" },
+    baseline: null,
+    readings: [],
+    confidence: null,
+    message: { "zh-CN": "测试", en: "test" },
+  },
+});
+
+describe("rule settings", () => {
+  it("refuses parameters that do not exist, naming the field", async () => {
+    const r = await op.request("PUT", `/api/households/${home.householdId}/rules`, {
+      params: { inactivity: { nonsense: 1 } },
+      reason: "try",
+    });
+    expect(r.status).toBe(400);
+    expect(JSON.stringify(r.body)).toContain("nonsense");
+  });
+
+  it("saves an operator's home setting and shows it in force, with its history", async () => {
+    const put = await op.request("PUT", `/api/households/${home.householdId}/rules`, {
+      params: { disabled: ["door_night"] },
+      reason: "no door sensor",
+    });
+    expect(put.status).toBe(200);
+    const got = await op.request("GET", `/api/households/${home.householdId}/rules`);
+    expect((got.body.effective as { disabled: string[] }).disabled).toEqual(["door_night"]);
+    expect(JSON.stringify(got.body.history)).toContain("no door sensor");
+  });
+
+  it("learns from repeated false alarms, says why, and forgets when an operator asks", async () => {
+    for (let i = 0; i < 2; i++) {
+      const [alert] = svc.alerts.apply(home.householdId, [inactivity(clock.now())]);
+      svc.alerts.resolve(alert!.id, "worker-1", "false_alarm_other", "she was at her daughter's");
+      clock.advanceBy(86_400_000);
+    }
+    // The session idles out on the service's (virtual) clock: sign in again.
+    expect((await op.login("operator", "operator-password-1")).status).toBe(200);
+    const got = await op.request("GET", `/api/households/${home.householdId}/rules`);
+    const layers = got.body.layers as {
+      source: string;
+      reason: string;
+      params: { inactivity: { marginMin: number } };
+    }[];
+    const learned = layers.find((l) => l.source === "learned");
+    expect(learned?.reason).toMatch(/2 false alarms in 30 days/);
+    const base = (await op.request("GET", "/api/rules")).body.defaults as {
+      inactivity: { marginMin: number };
+    };
+    expect(learned?.params.inactivity.marginMin).toBe(base.inactivity.marginMin + 30);
+
+    expect((await op.request("DELETE", `/api/households/${home.householdId}/rules/learned`)).status).toBe(
+      204,
+    );
+    const after = await op.request("GET", `/api/households/${home.householdId}/rules`);
+    expect((after.body.layers as { source: string }[]).some((l) => l.source === "learned")).toBe(false);
+    expect(JSON.stringify(after.body.history)).toContain("forgotten by an operator");
+  });
+
+  it("previews a change on the home's real history before it is saved", async () => {
+    const r = await op.request("POST", `/api/households/${home.householdId}/rules/preview`, {
+      params: { disabled: ["inactivity"] },
+      days: 7,
+    });
+    expect(r.status).toBe(200);
+    expect(r.body).toHaveProperty("current.summary");
+    expect(r.body).toHaveProperty("proposed.summary");
+  });
+});
