@@ -5,6 +5,7 @@ import { createServer as createTlsServer } from "node:tls";
 import { Gauge } from "prom-client";
 import { createAlertService } from "../alerts/alert-service.js";
 import type { Alert } from "../alerts/alert-types.js";
+import { createDailySummaries } from "../alerts/daily-summary.js";
 import { DEFAULT_ESCALATION } from "../alerts/escalation.js";
 import { type AlertLifecycle, type AlertNews, createAlertLifecycle } from "../alerts/lifecycle.js";
 import { createNotifier } from "../alerts/notify/notifier.js";
@@ -34,6 +35,7 @@ import { type Db, openDatabase, storePath } from "../storage/sqlite/open.js";
 import { createPeopleStore, ROLES } from "../storage/sqlite/people.js";
 import { createReadingStore } from "../storage/sqlite/readings.js";
 import { createRegistry, type Registry } from "../storage/sqlite/registry.js";
+import { createSummaryFacts } from "../storage/sqlite/summary-facts.js";
 import { createMetrics } from "./metrics.js";
 import { createRulesApi } from "./rules-api.js";
 import { VERSION } from "./version.js";
@@ -87,6 +89,13 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     enqueue: notifier.enqueue,
   });
   const influx = wireInflux(config, db, clock, log, metrics);
+  const summaries = createDailySummaries({
+    source: { ...createSummaryFacts(db), household: registry.getHousehold },
+    enqueue: notifier.enqueue,
+    clock,
+    log: log.child({ mod: "summary" }),
+    publicUrl: config.publicUrl,
+  });
   const committer = createGroupCommitter({
     sink: readings,
     windowMs: config.commitWindowMs,
@@ -193,6 +202,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
   await app.listen({ port: config.httpPort, host: config.bind });
   notifier.start();
   influx?.start();
+  summaries.start();
   const httpPort = (app.server.address() as AddressInfo).port;
   log.info({ mqttPort, httpPort, tlsPort, dataDir: config.dataDir }, "jinlin is running");
 
@@ -213,6 +223,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
       await broker.close();
       committer.close();
       alerts.service.stop();
+      summaries.stop();
       await notifier.stop();
       await influx?.close();
       await app.close();
