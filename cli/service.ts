@@ -19,7 +19,6 @@ import { buildApp } from "../dashboard/app.js";
 import { idScopePreHandler } from "../dashboard/auth/scope.js";
 import type { DashboardDeps } from "../dashboard/auth/types.js";
 import { historyRoutes } from "../dashboard/routes/history.js";
-import { liveRoutes } from "../dashboard/routes/live.js";
 import { createGroupCommitter } from "../ingest/group-commit.js";
 import { createTelemetryIngest } from "../ingest/telemetry-ingest.js";
 import { createInfluxForwarder } from "../storage/influx/forwarder.js";
@@ -198,7 +197,6 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     routeConfig: { roles: ROLES },
     now: clock.now,
   });
-  await app.register(liveRoutes, { deps: dashboardDeps, onAlert: alerts.onAlert });
   await app.listen({ port: config.httpPort, host: config.bind });
   notifier.start();
   influx?.start();
