@@ -9,6 +9,8 @@ export const ACTIVE_STATUSES: readonly AlertStatus[] = ["open", "acknowledged", 
 export const OUTCOMES = ["safe", "needed_help", "hospital", "false_alarm_away", "false_alarm_other"] as const;
 export const outcomeSchema = z.enum(OUTCOMES);
 export type Outcome = z.infer<typeof outcomeSchema>;
+export const isFalseAlarm = (o: Outcome | null): boolean =>
+  o === "false_alarm_away" || o === "false_alarm_other";
 
 export interface Alert {
   id: number;

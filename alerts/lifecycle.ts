@@ -209,7 +209,7 @@ export function createAlertLifecycle(deps: LifecycleDeps) {
     escalate(id: number): Alert | undefined {
       return run(() => {
         const a = store.get(id);
-        if (!a || a.status !== "open" || a.nextActionAt === null) return undefined;
+        if (a?.status !== "open" || a.nextActionAt === null) return undefined;
         const now = clock.now();
         const up = a.escalationLevel < policy.maxLevel;
         const level = up ? a.escalationLevel + 1 : a.escalationLevel;

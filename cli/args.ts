@@ -64,8 +64,8 @@ export function commandHelp(cmd: Command): string {
   }
   for (const s of settingNames(cmd)) {
     const setting = SETTINGS[s];
-    lines.push(`  --${flagName(s)} VALUE`.padEnd(32) + `${setting.help} [env JINLIN_${s}]`);
+    lines.push(`${`  --${flagName(s)} VALUE`.padEnd(32)}${setting.help} [env JINLIN_${s}]`);
   }
-  lines.push(`  --help`.padEnd(32) + "this text");
+  lines.push(`${`  --help`.padEnd(32)}this text`);
   return lines.join("\n");
 }

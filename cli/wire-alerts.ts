@@ -1,9 +1,10 @@
 import { createAlertService } from "../alerts/alert-service.js";
 import type { Alert } from "../alerts/alert-types.js";
+import { isFalseAlarm } from "../alerts/alert-types.js";
 import { DEFAULT_ESCALATION } from "../alerts/escalation.js";
 import { type AlertNews, createAlertLifecycle } from "../alerts/lifecycle.js";
 import type { NotificationRequest } from "../alerts/notify/types.js";
-import { isFalseAlarm, LEARNING_WINDOW_MS, learnFromFalseAlarms } from "../alerts/outcome-learning.js";
+import { feedbackDefaults, inactivityFeedback } from "../alerts/rules/inactivity-feedback.js";
 import { type RuleParams, resolveRuleParams, ruleParamsDefaults } from "../alerts/rules/params.js";
 import type { Clock } from "../core/clock.js";
 import type { Config } from "../core/config.js";
@@ -18,6 +19,11 @@ import { createRuleStateStore } from "../storage/sqlite/rule-state.js";
 import { createAlertNotifier } from "./alert-notifier.js";
 
 /** Rules, alert lifecycle and escalation on the service's store and clock. */
+/** Which limit raised an inactivity alert, from its evidence ("gap limit (ceiling)"). */
+function limitOf(name: string): "hour" | "wake" | "ceiling" {
+  return name.includes("ceiling") ? "ceiling" : name.includes("wake") ? "wake" : "hour";
+}
+
 export function wireAlerts(
   db: Db,
   registry: Registry,
@@ -57,7 +63,7 @@ export function wireAlerts(
         "alert",
       );
       for (const l of listeners) l(alert, news);
-      if (news === "resolved" && isFalseAlarm(alert.outcome)) learn(alert);
+      if (news === "resolved") learn(alert);
     },
   });
   const service = createAlertService({
@@ -92,31 +98,48 @@ export function wireAlerts(
     }
   }
 
-  /** Repeated false alarms of one rule at one home adjust that home's learned layer (alerts/outcome-learning.ts). */
+  /**
+   * Repeated false alarms at one home adjust that home's inactivity limits (alerts/rules/inactivity-feedback.ts):
+   * recomputed from the recorded outcomes whenever an inactivity alert is resolved, kept as the home's
+   * "learned" layer with its reason and history, dropped by one confirmed emergency or after 60 days, and
+   * removable by an operator.
+   */
   function learn(alert: Alert): void {
+    if (alert.rule !== "inactivity") return;
     const scope = `household:${alert.householdId}` as const;
-    const learned = settings.get(scope, "learned");
-    const history = settings.history(scope).filter((h) => h.source === "learned");
-    const lastClear = history.map((h) => h.params).lastIndexOf(null);
-    const steps = history.length - lastClear - 1;
-    const since = Math.max(clock.now() - LEARNING_WINDOW_MS, learned?.changedAt ?? 0);
-    const ids = alertStore
-      .list({ householdIds: [alert.householdId], statuses: ["resolved"] })
-      .filter((a) => a.rule === alert.rule && isFalseAlarm(a.outcome) && (a.closedAt ?? 0) > since)
-      .map((a) => a.id);
-    const step = learnFromFalseAlarms(alert.rule, ids, paramsFor(alert.householdId), steps);
-    if (!step) return;
-    const prev = (learned?.params ?? {}) as Record<string, Record<string, unknown>>;
-    settings.set({
-      scope,
-      source: "learned",
-      params: { ...prev, [alert.rule]: { ...(prev[alert.rule] ?? {}), ...step.override } },
-      reason: step.reason.en,
-      changedBy: "system",
-    });
+    const since = clock.now() - feedbackDefaults.windowDays * 86_400_000;
+    const outcomes = alertStore
+      .list({ householdIds: [alert.householdId], statuses: ["resolved"], limit: 1000 })
+      .filter((a) => a.rule === "inactivity" && a.raisedAt > since)
+      .map((a) => ({
+        at: a.raisedAt,
+        falseAlarm: isFalseAlarm(a.outcome),
+        reason: limitOf(a.evidence.threshold.name),
+      }));
+    const layers = settings.layersFor(alert.householdId).filter((l) => l.source !== "learned");
+    const base = resolveRuleParams(...layers.map((l) => l.params)).inactivity;
+    const feedback = inactivityFeedback(base, outcomes, clock.now());
+    const current = settings.get(scope, "learned");
+    if (Object.keys(feedback.override).length === 0) {
+      if (!current) return;
+      settings.clear(
+        scope,
+        "learned",
+        "a confirmed emergency, or the false alarms are more than 60 days old",
+        "system",
+      );
+    } else if (JSON.stringify(current?.params) !== JSON.stringify(feedback.override)) {
+      settings.set({
+        scope,
+        source: "learned",
+        params: feedback.override,
+        reason: feedback.reasons.map((r) => r.en).join(" "),
+        changedBy: "system",
+      });
+    } else return;
     log.info(
-      { householdId: alert.householdId, rule: alert.rule, steps: step.steps },
-      "rule adjusted after false alarms",
+      { householdId: alert.householdId, learned: feedback.override },
+      "inactivity limits adjusted from outcomes",
     );
     service.homeChanged(alert.householdId);
   }

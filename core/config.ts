@@ -173,7 +173,8 @@ export function loadConfig(
   }
   const c = parsed.data;
   const problems = notifyProblems(c);
-  if ((c.TLS_CERT === undefined) !== (c.TLS_KEY === undefined)) problems.push("JINLIN_TLS_CERT and JINLIN_TLS_KEY must be set together");
+  if ((c.TLS_CERT === undefined) !== (c.TLS_KEY === undefined))
+    problems.push("JINLIN_TLS_CERT and JINLIN_TLS_KEY must be set together");
   if (problems.length > 0) throw jinlinError("JINLIN_ERR_CONFIG_INVALID", `\n  ${problems.join("\n  ")}`);
   return {
     mqttPort: c.MQTT_PORT,

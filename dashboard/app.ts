@@ -8,6 +8,7 @@ import { createWebSocketStream } from "ws";
 import type { Logger } from "../core/log.js";
 import type { DashboardDeps } from "./auth/types.js";
 import { registerDashboard } from "./routes/index.js";
+import { staticRoutes } from "./routes/static.js";
 
 export interface ReadinessCheck {
   name: string;
@@ -43,7 +44,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
   await app.register(websocket, { options: { maxPayload: 1_048_576 } });
-  if (deps.dashboard) await registerDashboard(app, deps.dashboard);
+  if (deps.dashboard) {
+    await registerDashboard(app, deps.dashboard);
+    await app.register(staticRoutes);
+  }
 
   app.get(
     "/healthz",

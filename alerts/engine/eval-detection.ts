@@ -24,8 +24,10 @@ import {
   quantile,
   replayTrace,
   runTrial,
+  type TraceRun,
   type TraceSource,
 } from "./detection-trials.js";
+import { replayWithFeedback } from "./feedback-replay.js";
 import type { HomeConfig } from "./home-evaluator.js";
 import { legacyEpisodes } from "./legacy-rule.js";
 import { syntheticHome } from "./synthetic-home.js";
@@ -38,6 +40,17 @@ const argsSchema = z.object({
   /** Inactivity overrides for a sweep, e.g. --alpha 0.01 --learn-max 12. */
   alpha: z.coerce.number().optional(),
   "learn-max": z.coerce.number().optional(),
+  /** A per-home ceiling, as the false-alarm feedback (rules/inactivity-feedback.ts) would set it. */
+  ceiling: z.coerce.number().optional(),
+  /**
+   * Two-stage response, modelled on the alert records (docs/detection.md): an inactivity alert first
+   * calls the resident; the worker is told only if no water flows and nobody answers within
+   * `checkin-min` minutes. `answer` is the assumed chance that a resident who is fine answers.
+   */
+  "checkin-min": z.coerce.number().min(0).max(240).default(30),
+  answer: z.coerce.number().min(0).max(1).default(0.9),
+  /** Per-home false-alarm feedback in the loop (alerts/engine/feedback-replay.ts). */
+  feedback: z.enum(["yes", "no"]).default("no"),
   /** Also evaluate a seeded synthetic regular older person (alerts/engine/synthetic-home.ts). */
   synthetic: z.enum(["yes", "no"]).default("yes"),
 });
@@ -104,18 +117,37 @@ function evaluateHome(data: WeusedtoData, timezone: string, opts: Args) {
   const inactivity = {
     ...(opts.alpha !== undefined ? { alpha: opts.alpha } : {}),
     ...(opts["learn-max"] !== undefined ? { learnMaxGapHours: opts["learn-max"] } : {}),
+    ...(opts.ceiling !== undefined ? { ceilingHours: opts.ceiling } : {}),
   };
   const params = resolveRuleParams({ inactivity });
   const home: HomeConfig = { homeId: "home", timezone, params };
-  const run = replayTrace(home, src, (ts) => zone.dayKey(ts));
+  const fb =
+    opts.feedback === "yes" ? replayWithFeedback(home, { inactivity }, src, (ts) => zone.dayKey(ts)) : null;
+  const run = fb ?? replayTrace(home, src, (ts) => zone.dayKey(ts));
+  /** The home as configured on the day of `t` (the feedback layer changes it over time). */
+  const homeAt = (t: number): HomeConfig => {
+    if (!fb) return home;
+    let i = -1;
+    for (let k = 0; k < fb.snapshots.length && (fb.snapshots[k]?.at ?? Infinity) < t; k++) i = k;
+    return { ...home, params: fb.paramsAt[i] ?? params };
+  };
   const months = (data.to - data.from) / MONTH;
   const mid = data.from + (data.to - data.from) / 2;
   const learnedFrom = data.from + 14 * DAY;
-  const fa = falseAlarms(run.alerts, months, mid, data, learnedFrom);
+  const fa = falseAlarms(run.alerts, months, mid, data, learnedFrom, opts);
   const legacy = legacyEpisodes(src.readings(data.from - 1, data.to));
   const rnd = mulberry32(opts.seed);
-  const collapse = collapseTrials(opts.trials, rnd, data, src, home, run, zone);
-  const tap = tapTrials(Math.max(1, Math.floor(opts.trials / 2)), rnd, data, src, home, run);
+  const collapse = collapseTrials(
+    opts.trials,
+    rnd,
+    data,
+    src,
+    homeAt,
+    run,
+    zone,
+    opts["checkin-min"] * 60_000,
+  );
+  const tap = tapTrials(Math.max(1, Math.floor(opts.trials / 2)), rnd, data, src, homeAt, run);
   const bytes = Object.fromEntries(
     Object.entries(run.states.home?.rules ?? {}).map(([k, v]) => [k, JSON.stringify(v).length]),
   );
@@ -127,6 +159,7 @@ function evaluateHome(data: WeusedtoData, timezone: string, opts: Args) {
     collapse,
     tap,
     stateBytes: { total: JSON.stringify(run.states.home).length, byRule: bytes },
+    feedbackChanges: fb?.changes ?? null,
   };
 }
 
@@ -136,6 +169,7 @@ function falseAlarms(
   mid: number,
   data: WeusedtoData,
   learnedFrom: number,
+  opts: Args,
 ) {
   const byRule: Record<string, number> = {};
   for (const a of alerts) byRule[a.rule] = (byRule[a.rule] ?? 0) + 1;
@@ -159,6 +193,7 @@ function falseAlarms(
       firstHalfPerMonth: half(data.from, mid) / halfMonths,
       secondHalfPerMonth: half(mid, data.to + 1) / halfMonths,
       duringLearning: inact.filter((a) => a.raisedAt < learnedFrom).length,
+      checkIn: checkInModel(inact, away, months, opts),
       list: inact.map((a) => ({
         raisedAt: new Date(a.raisedAt).toISOString(),
         severity: a.severity,
@@ -168,14 +203,39 @@ function falseAlarms(
   };
 }
 
+/**
+ * What the worker sees under a check-in first: an alert whose gap ends (water again) within M
+ * minutes of the call never reaches them; with the answering model, a resident who is fine answers
+ * the rest with probability p (an expected count, not a draw). Away trips are kept apart.
+ */
+function checkInModel(inact: AlertRecord[], away: AlertRecord[], months: number, opts: Args) {
+  const m = opts["checkin-min"] * 60_000;
+  const other = inact.filter((a) => !away.includes(a));
+  const unresolved = (xs: AlertRecord[]) =>
+    xs.filter((a) => a.clearedAt === null || a.clearedAt > a.notifiedAt + m).length;
+  const o = unresolved(other);
+  const t = unresolved(away);
+  return {
+    minutes: opts["checkin-min"],
+    answerProbability: opts.answer,
+    residentCallsPerMonth: other.length / months,
+    workerOtherNoAnswerModel: o,
+    workerOtherNoAnswerModelPerMonth: o / months,
+    workerOtherWithAnswerPerMonth: ((1 - opts.answer) * o) / months,
+    workerAwayNoAnswerModel: t,
+    workerAwayWithAnswer: (1 - opts.answer) * t,
+  };
+}
+
 function collapseTrials(
   n: number,
   rnd: () => number,
   data: WeusedtoData,
   src: TraceSource,
-  home: HomeConfig,
-  run: ReturnType<typeof replayTrace>,
+  homeAt: (t: number) => HomeConfig,
+  run: TraceRun,
   zone: ReturnType<typeof zoneFor>,
+  checkInMs: number,
 ) {
   const lo = data.from + 21 * DAY;
   const span = data.to - 2 * DAY - lo;
@@ -196,7 +256,7 @@ function collapseTrials(
     }
     done++;
     const daytime = zone.hour(at) >= 8 && zone.hour(at) < 20;
-    const r = runTrial(home, src, run.snapshots, { kind: "collapse", at }, "inactivity", 48 * H);
+    const r = runTrial(homeAt(at), src, run.snapshots, { kind: "collapse", at }, "inactivity", 48 * H);
     if (r.delayMs === null) missed++;
     else (daytime ? day : night).push(r.delayMs);
     if (r.reason) reasons[r.reason] = (reasons[r.reason] ?? 0) + 1;
@@ -208,6 +268,8 @@ function collapseTrials(
     }
   }
   const all = [...day, ...night];
+  // A collapsed resident neither answers nor uses water: the worker hears M minutes later.
+  const plusM = (xs: number[]) => xs.map((x) => x + checkInMs);
   const stats = (xs: number[]) => ({
     n: xs.length,
     median: quantile(xs, 0.5),
@@ -221,6 +283,7 @@ function collapseTrials(
     all: stats(all),
     daytime: stats(day),
     night: stats(night),
+    withCheckIn: { all: stats(plusM(all)), daytime: stats(plusM(day)), night: stats(plusM(night)) },
     legacy: { alreadyAlarming: legacyOpen, all: stats(legacyAll), daytime: stats(legacyDay) },
   };
 }
@@ -230,8 +293,8 @@ function tapTrials(
   rnd: () => number,
   data: WeusedtoData,
   src: TraceSource,
-  home: HomeConfig,
-  run: ReturnType<typeof replayTrace>,
+  homeAt: (t: number) => HomeConfig,
+  run: TraceRun,
 ) {
   const lo = data.from + 21 * DAY;
   const span = data.to - DAY - lo;
@@ -239,7 +302,7 @@ function tapTrials(
   let missed = 0;
   for (let i = 0; i < n; i++) {
     const at = Math.floor((lo + rnd() * span) / 60_000) * 60_000;
-    const r = runTrial(home, src, run.snapshots, { kind: "tap", at, lpm: 6 }, "water_running", 6 * H);
+    const r = runTrial(homeAt(at), src, run.snapshots, { kind: "tap", at, lpm: 6 }, "water_running", 6 * H);
     if (r.delayMs === null) missed++;
     else delays.push(r.delayMs);
   }
@@ -255,12 +318,19 @@ function report(name: string, r: ReturnType<typeof evaluateHome>): string {
       ([k, v]) => `  ${k}: ${v.alerts} = ${v.perHouseholdMonth.toFixed(2)}/month`,
     ),
     `  inactivity: ${fa.inactivity.alerts} alerts, ${fa.inactivity.awayTrips} on away trips (gap ≥ 24 h), ${fa.inactivity.notAway} others = ${fa.inactivity.notAwayPerMonth.toFixed(2)}/month (first half ${fa.inactivity.firstHalfPerMonth.toFixed(2)}, second half ${fa.inactivity.secondHalfPerMonth.toFixed(2)}; ${fa.inactivity.duringLearning} in the first 14 days)`,
+    `  check-in first (${fa.inactivity.checkIn.minutes} min): resident calls ${fa.inactivity.checkIn.residentCallsPerMonth.toFixed(2)}/month; worker, other: ${fa.inactivity.checkIn.workerOtherNoAnswerModelPerMonth.toFixed(2)}/month if nobody answers, ${fa.inactivity.checkIn.workerOtherWithAnswerPerMonth.toFixed(2)}/month if a resident who is fine answers with p = ${fa.inactivity.checkIn.answerProbability}; away trips ${fa.inactivity.checkIn.workerAwayNoAnswerModel} / ${fa.inactivity.checkIn.workerAwayWithAnswer.toFixed(1)}`,
     `Legacy "10 L in 12 h": ${r.legacy.alerts} alerts = ${r.legacy.perHouseholdMonth.toFixed(2)} per household-month`,
     `Collapse (${r.collapse.all.n} trials, ${r.collapse.missed} missed in 48 h): median ${fmtH(r.collapse.all.median)}, p90 ${fmtH(r.collapse.all.p90)}`,
     `  daytime 08–20 (${r.collapse.daytime.n}): median ${fmtH(r.collapse.daytime.median)}, p90 ${fmtH(r.collapse.daytime.p90)}; night (${r.collapse.night.n}): median ${fmtH(r.collapse.night.median)}, p90 ${fmtH(r.collapse.night.p90)}`,
+    `  worker delay with check-in (+${fa.inactivity.checkIn.minutes} min): daytime median ${fmtH(r.collapse.withCheckIn.daytime.median)}, p90 ${fmtH(r.collapse.withCheckIn.daytime.p90)}; night median ${fmtH(r.collapse.withCheckIn.night.median)}; all median ${fmtH(r.collapse.withCheckIn.all.median)}`,
     `  by trigger: ${JSON.stringify(r.collapse.reasons)}`,
     `  legacy: median ${fmtH(r.collapse.legacy.all.median)}, p90 ${fmtH(r.collapse.legacy.all.p90)}; daytime median ${fmtH(r.collapse.legacy.daytime.median)}, p90 ${fmtH(r.collapse.legacy.daytime.p90)} (${r.collapse.legacy.alreadyAlarming} trials already alarming)`,
     `Tap left running +6 L/min (${r.tap.n} trials, ${r.tap.missed} missed in 6 h): median ${fmtH(r.tap.median)}, p90 ${fmtH(r.tap.p90)}, max ${fmtH(r.tap.max)}; legacy: cannot detect`,
+    ...(r.feedbackChanges
+      ? [
+          `Feedback layer changes: ${r.feedbackChanges.length}; last: ${r.feedbackChanges.at(-1)?.reasons.join(" ") ?? "none"}`,
+        ]
+      : []),
     `Rule state: ${r.stateBytes.total} bytes per home (JSON); by rule ${JSON.stringify(r.stateBytes.byRule)}`,
   ];
   return `${lines.join("\n")}\n`;

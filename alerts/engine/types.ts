@@ -11,7 +11,8 @@
  * arrives. Every evaluation returns `deadline`: the processing time at which the rule must be
  * re-evaluated with `evaluateDeadline(state, now)` even if no reading arrives, or null when only a
  * new reading can change anything. The scheduler keeps one timer per home at the earliest deadline
- * of its rules (`HomeEvaluation.deadline`) and replaces it after every evaluation. Calling
+ * of its rules (`HomeEvaluation.deadline`) and replaces it after every evaluation; a deadline at
+ * or before `now` means "call evaluateDeadline at once" (the rule saw it due inside a reading). Calling
  * `evaluateDeadline` early, late or twice is safe: it is idempotent and a late call reports the
  * transition at the time it became due (`transition.at`), not at `now`.
  *

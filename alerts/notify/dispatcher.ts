@@ -1,5 +1,5 @@
-import { DEFAULT_MAX_ATTEMPTS } from "../../core/config-notify.js";
 import type { Clock, TimerHandle } from "../../core/clock.js";
+import { DEFAULT_MAX_ATTEMPTS } from "../../core/config-notify.js";
 import type { Logger } from "../../core/log.js";
 import { type BackoffOptions, DEFAULT_NOTIFY_BACKOFF, retryDelay } from "./backoff.js";
 import type { NotificationOutbox } from "./outbox.js";

@@ -1,7 +1,7 @@
 import type { Clock } from "../../core/clock.js";
+import type { NotifyConfig } from "../../core/config-notify.js";
 import type { Logger } from "../../core/log.js";
 import type { Db } from "../../storage/sqlite/open.js";
-import type { NotifyConfig } from "../../core/config-notify.js";
 import { createNotificationDispatcher } from "./dispatcher.js";
 import { createEmailSender } from "./email-sender.js";
 import { createNotificationOutbox } from "./outbox.js";

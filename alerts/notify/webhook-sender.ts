@@ -1,6 +1,6 @@
 import type { Clock } from "../../core/clock.js";
-import { parseRetryAfter } from "./backoff.js";
 import type { WebhookConfig } from "../../core/config-notify.js";
+import { parseRetryAfter } from "./backoff.js";
 import { errorText } from "./redact.js";
 import { signWebhook } from "./signature.js";
 import { renderNotification } from "./templates/render.js";

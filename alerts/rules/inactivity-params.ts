@@ -8,9 +8,14 @@ import { z } from "zod";
  * - margin 30 min: a quantile read from 15-minute samples is itself ±15 min.
  * - minGap 2 h: a single person often goes two hours without water in the middle of the day.
  * - ceiling 12 h: the issue's safety net, whatever was learned (the deployed programmes' window).
- * - prior: a generic older person who may go 11 h without water over the night (last use at 20:00,
- *   first at 07:00) and then uses water every few hours; 4 h by day plus margin. Used alone
- *   for the first `minLearnDays` days, blended linearly until `priorDays` (14, the issue's figure).
+ * - prior: deliberately conservative, 11 h 30 min at every hour (+ margin = the 12 h ceiling), so
+ *   a new home is judged by the ceiling alone until its own routine is known. A generic day limit
+ *   (4 h 30 min, as before) raised alerts in the first days for ordinary people who go to market
+ *   or lunch at the canteen (simulator neighbourhood): each one a false alarm to a worker. Used
+ *   alone for the first `minLearnDays` days, then blended linearly into the learned thresholds,
+ *   fully learned at `priorDays` (28). With 3 → 14 days (before) the learned
+ *   quantile of one or two weeks, which is little more than the longest gap seen, raised about one
+ *   alert per home-fortnight in days 6–14 on the simulator's neighbourhood.
  * - wake: 97th percentile of the first use after the night, plus 45 min.
  * - learnMaxGap 12 h (= ceiling): longer gaps alarm at the ceiling whatever is learned, so letting
  *   them into the quantiles would only slow every other detection (measured: 10.7 h → 8.8 h median).
@@ -40,14 +45,9 @@ export const inactivityDefaults: InactivityParams = {
   marginMin: 30,
   minGapMin: 120,
   ceilingHours: 12,
-  priorDays: 14,
-  minLearnDays: 3,
-  // local hour:      0    1    2    3    4    5    6    7    8    9   10   11
-  priorThresholdMin: [
-    660, 660, 660, 660, 660, 660, 660, 660, 660, 540, 360, 240,
-    //               12   13   14   15   16   17   18   19   20   21   22   23
-    240, 240, 240, 240, 240, 240, 240, 240, 240, 300, 420, 540,
-  ],
+  priorDays: 28,
+  minLearnDays: 7,
+  priorThresholdMin: new Array<number>(24).fill(690),
   wakeQuantile: 0.97,
   wakeMarginMin: 45,
   wakeMinDays: 10,

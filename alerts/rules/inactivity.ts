@@ -92,8 +92,7 @@ export function createInactivityRule(cfg: RuleConfig<InactivityParams>): Rule<In
       };
     }
     if (step.kind === "reset") return { state: { ...base, tainted: true }, transitions: [], deadline: null };
-    const floorLph = s.idle.length > 0 ? Math.min(...s.idle) : 0;
-    const excess = step.liters - (floorLph * step.dtMs) / HOUR;
+    const excess = excessLiters(s, step.liters, step.dtMs);
     const tainted = s.tainted || step.dtMs > 2 * HOUR;
     if (excess < p.useMinLiters) {
       const idle = step.dtMs >= 600_000 ? [...s.idle, (step.liters * HOUR) / step.dtMs].slice(-6) : s.idle;
@@ -107,6 +106,25 @@ export function createInactivityRule(cfg: RuleConfig<InactivityParams>): Rule<In
     }
     const state = { ...base, model, lastUse: r.ts, lastUseReading: quote(r), tainted: false, open: null };
     return { state, transitions, deadline: null };
+  };
+
+  /** Litres above the leak floor (the minimum of recent idle rates): a running cistern is not use. */
+  const excessLiters = (s: InactivityState, liters: number, dtMs: number): number =>
+    liters - ((s.idle.length > 0 ? Math.min(...s.idle) : 0) * dtMs) / HOUR;
+
+  /**
+   * How far the meter has vouched for "no water" when `r` arrives: up to its own time if it shows
+   * no use; otherwise (or for another sensor's reading) only to the last water reading plus the
+   * extrapolation. A coarse reading with use says the gap ended somewhere after the previous one,
+   * and a live climate sensor says nothing about a batching water meter: judging either up to its
+   * own timestamp turned "no data" into "no water" (simulator neighbourhood, NB-IoT meters).
+   */
+  const vouchedUntil = (s: InactivityState, r: Reading): number => {
+    const bound = s.lastSeen === null ? r.ts : Math.min(r.ts, s.lastSeen + extrapolateMs);
+    if (!isWater(r)) return bound;
+    const { step } = stepRegister(s.reg, r);
+    const idle = step.kind === "delta" && excessLiters(s, step.liters, step.dtMs) < p.useMinLiters;
+    return idle ? r.ts : bound;
   };
 
   const learnFromGap = (s: InactivityState, u: number): GapModel => {
@@ -139,7 +157,7 @@ export function createInactivityRule(cfg: RuleConfig<InactivityParams>): Rule<In
       act: { sensors: false, last: null, watts: null },
     }),
     evaluate(state, reading, now) {
-      const before = advance(state, reading.ts);
+      const before = advance(state, Math.max(state.lastSeen ?? reading.ts, vouchedUntil(state, reading)));
       let ev: Eval;
       if (isWater(reading)) ev = applyWater(before.state, reading);
       else

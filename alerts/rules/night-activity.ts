@@ -3,8 +3,14 @@
  * (restless nights, nocturia, a fever, wandering). Counted in 15-minute slots with activity so one
  * long shower is one event of several slots, not fifty meter readings. The norm is the 95th
  * percentile of past nightly counts (decaying histogram) + 1, at least `minSlots`; the prior while
- * fewer than `minNights` are learned is `minSlots` + 2. The window is a parameter (default 23:00–05:00,
- * per home from the service's sleep-time setting). Raised at once (warning); cleared at window end.
+ * fewer than `minNights` are learned is `minSlots` + 2. Raised at once (warning); cleared at window end.
+ *
+ * The window is learned per home: for each local hour, the decaying share of days with water use
+ * in it. The night is the run of hours around 03:00 in which this person used water on fewer than
+ * `quietShare` of days (a toilet visit most nights stays under it; getting up does not), trimmed
+ * at both ends to hours with use on under half that share, at least 4 h long. Until `minNights` days are learned, or when no such run exists (a
+ * night worker), the window is `fromHour`–`toHour` (default 00:00–05:00: with 23:00, a late
+ * sleeper's bedtime wash and toilet counted as night activity in the first nights on the simulator).
  */
 import { z } from "zod";
 import type { Evaluation, EvidenceReading, Rule, RuleConfig, Transition } from "../engine/types.js";
@@ -19,15 +25,17 @@ export const nightActivityParamsSchema = z.object({
   minNights: z.number().int().min(1).max(60),
   useMinLiters: z.number().min(0.05),
   decayPerNight: z.number().min(0.8).max(1),
+  quietShare: z.number().min(0.05).max(0.9),
 });
 export type NightActivityParams = z.infer<typeof nightActivityParamsSchema>;
 export const nightActivityDefaults: NightActivityParams = {
-  fromHour: 23,
+  fromHour: 0,
   toHour: 5,
   minSlots: 3,
   minNights: 14,
   useMinLiters: 0.3,
   decayPerNight: 0.98,
+  quietShare: 0.5,
 };
 
 const MAX_COUNT = 24;
@@ -41,6 +49,30 @@ export interface NightActivityState {
   nights: number;
   recent: EvidenceReading[];
   open: { until: number } | null;
+  /** Local day being recorded and a bit per local hour with water use on it. */
+  day: number;
+  hoursUsed: number;
+  /** Decaying count of days with use, per local hour, and the decaying count of days. */
+  byHour: number[];
+  days: number;
+}
+
+/** The learned night window, or null while too little is known. */
+export function learnedWindow(byHour: readonly number[], days: number, quietShare: number) {
+  if (days <= 0) return null;
+  const quiet = (h: number) => (byHour[(h + 24) % 24] ?? 0) / days < quietShare;
+  if (!quiet(3)) return null;
+  let from = 3;
+  while (from > -5 && quiet(from - 1)) from--; // back to 19:00 at most
+  let to = 4;
+  while (to < 10 && quiet(to)) to++;
+  // The edges are where the person is usually asleep (under half the `quietShare`): an evening
+  // that runs late on some days belongs to the evening, not the night.
+  const asleep = (h: number) => (byHour[(h + 24) % 24] ?? 0) / days < quietShare / 2;
+  while (from < 3 && !asleep(from)) from++;
+  while (to > 4 && !asleep(to - 1)) to--;
+  if (to - from < 4) return null;
+  return { fromHour: (from + 24) % 24, toHour: to };
 }
 
 export function createNightActivityRule(cfg: RuleConfig<NightActivityParams>): Rule<NightActivityState> {
@@ -56,6 +88,27 @@ export function createNightActivityRule(cfg: RuleConfig<NightActivityParams>): R
     }
     return MAX_COUNT;
   };
+  const windowOf = (s: NightActivityState) =>
+    (s.nights >= p.minNights ? learnedWindow(s.byHour ?? [], s.days ?? 0, p.quietShare) : null) ?? {
+      fromHour: p.fromHour,
+      toHour: p.toHour,
+    };
+  /** Records which local hours saw water use; a finished day is folded into the hourly shares. */
+  const noteHour = (s: NightActivityState, ts: number, used: boolean): NightActivityState => {
+    const day = zone.dayKey(ts);
+    let next = s;
+    if (day < (s.day ?? -1)) return s; // a late batch from an earlier day: already folded
+    if (s.day !== day) {
+      const done = (s.day ?? -1) >= 0;
+      const f = p.decayPerNight;
+      const byHour = (s.byHour ?? new Array<number>(24).fill(0)).map((c, h) =>
+        done ? Math.round((c * f + ((s.hoursUsed >> h) & 1)) * 100) / 100 : c,
+      );
+      const days = done ? Math.round(((s.days ?? 0) * f + 1) * 100) / 100 : (s.days ?? 0);
+      next = { ...s, day, hoursUsed: 0, byHour, days };
+    }
+    return used ? { ...next, hoursUsed: next.hoursUsed | (1 << zone.hour(ts)) } : next;
+  };
   const closeNight = (s: NightActivityState, key: number): NightActivityState => {
     if (s.night < 0 || key === s.night) return s;
     const c = Math.min(MAX_COUNT, s.slots.length);
@@ -67,7 +120,7 @@ export function createNightActivityRule(cfg: RuleConfig<NightActivityParams>): R
     t: number,
   ): { state: NightActivityState; transitions: Transition[] } => {
     if (!s.open || t < s.open.until) return { state: s, transitions: [] };
-    const tr = make("clear", s, s.open.until, limit(s));
+    const tr = make("clear", s, s.open.until, limit(s), windowOf(s));
     return { state: { ...s, open: null }, transitions: [tr] };
   };
   return {
@@ -80,6 +133,10 @@ export function createNightActivityRule(cfg: RuleConfig<NightActivityParams>): R
       nights: 0,
       recent: [],
       open: null,
+      day: -1,
+      hoursUsed: 0,
+      byHour: new Array<number>(24).fill(0),
+      days: 0,
     }),
     evaluate(s0, r): Evaluation<NightActivityState> {
       const cleared = clearIfDue(s0, r.ts);
@@ -91,10 +148,15 @@ export function createNightActivityRule(cfg: RuleConfig<NightActivityParams>): R
           return { state: s, transitions: cleared.transitions, deadline: s.open?.until ?? null };
         s = { ...s, reg: register };
         active = step.kind === "delta" && step.liters >= p.useMinLiters;
+        s = noteHour(s, r.ts, active);
       }
+      const win = windowOf(s);
       const key = nightKey(zone, r.ts);
+      // A batching meter delivers hours late, between live door readings: an earlier night is over.
+      if (key < s.night)
+        return { state: s, transitions: cleared.transitions, deadline: s.open?.until ?? null };
       s = s.night < 0 ? { ...s, night: key } : closeNight(s, key);
-      if (!active || !inWindow(zone, r.ts, p.fromHour, p.toHour)) {
+      if (!active || !inWindow(zone, r.ts, win.fromHour, win.toHour)) {
         return { state: s, transitions: cleared.transitions, deadline: s.open?.until ?? null };
       }
       const slot = Math.floor(r.ts / SLOT);
@@ -103,8 +165,8 @@ export function createNightActivityRule(cfg: RuleConfig<NightActivityParams>): R
       const t = [...cleared.transitions];
       const lim = limit(s);
       if (!s.open && s.slots.length > lim) {
-        s = { ...s, open: { until: nightEnd(zone, r.ts, p.toHour) } };
-        t.push(make("raise", s, r.ts, lim));
+        s = { ...s, open: { until: nightEnd(zone, r.ts, win.toHour) } };
+        t.push(make("raise", s, r.ts, lim, win));
       }
       return { state: s, transitions: t, deadline: s.open?.until ?? null };
     },
@@ -114,9 +176,15 @@ export function createNightActivityRule(cfg: RuleConfig<NightActivityParams>): R
     },
   };
 
-  function make(kind: "raise" | "clear", s: NightActivityState, at: number, lim: number): Transition {
+  function make(
+    kind: "raise" | "clear",
+    s: NightActivityState,
+    at: number,
+    lim: number,
+    w: { fromHour: number; toHour: number },
+  ): Transition {
     const n = s.slots.length;
-    const win = `${String(p.fromHour).padStart(2, "0")}:00–${String(p.toHour).padStart(2, "0")}:00`;
+    const win = `${String(w.fromHour).padStart(2, "0")}:00–${String(w.toHour).padStart(2, "0")}:00`;
     const message =
       kind === "raise"
         ? {
@@ -137,7 +205,7 @@ export function createNightActivityRule(cfg: RuleConfig<NightActivityParams>): R
         baseline: {
           source: s.nights >= p.minNights ? "learned" : "prior",
           daysLearned: s.nights,
-          values: { limit: lim },
+          values: { limit: lim, fromHour: w.fromHour, toHour: w.toHour },
         },
         readings: s.recent,
         confidence: null,

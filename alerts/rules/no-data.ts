@@ -1,11 +1,20 @@
 /**
- * Device silent: no reading or heartbeat for longer than the device's reporting interval allows.
+ * Device silent: no reading or heartbeat for longer than the device's own reporting cadence allows.
  * This is "we cannot see", never "nothing happened": it is its own rule so that a dead meter never
  * becomes an inactivity alert and a living person is never presumed fine because a meter died.
  * Liveness is judged on receipt (`now`), not event time: a batch that arrives proves the device
- * works even if its readings are old. Defaults allow 2.5–4 reporting intervals plus slack: water
- * meters report every 15 min idle (60 min), NB-IoT batching meters need a per-device override,
- * door/button sensors send a heartbeat every 12 h (26 h).
+ * works even if its readings are old.
+ *
+ * Allowed silence per device = max(kind default, `cadenceFactor` × p90 of its recent arrival
+ * intervals), or the per-device override when one is configured. An arrival interval is the time
+ * since the previous arrival, or the age of the oldest reading in the arrival when it is older (an
+ * NB-IoT batch holding six hours of hourly readings shows its cadence the first time it is heard).
+ * So a meter that uploads 4 times a day is allowed 2.5 × 6 h = 15 h, and a device that really stops
+ * is reported within 2–3 of its own intervals. Until two intervals are known a device is allowed
+ * 26 h (the heartbeat allowance). One outage cannot teach the rule to be deaf: an
+ * interval is learned at most at 2 × the current p90, so only a cadence that stays slow is adopted
+ * (doubling per report). Defaults: water and power every 15 min (60), climate every 30 min (120);
+ * motion, door and button report on events plus a heartbeat every 6–12 h (26 h).
  */
 import { z } from "zod";
 import { DEVICE_KINDS } from "../../core/domain.js";
@@ -15,14 +24,17 @@ import { zoneFor } from "./shared/zone.js";
 
 export const noDataParamsSchema = z.object({
   silentAfterMin: z.partialRecord(z.enum([...DEVICE_KINDS, "heartbeat"]), z.number().min(1)),
-  /** Per device id, e.g. an NB-IoT meter that uploads every 6 h. */
+  /** Per device id: a fixed allowance that replaces the learned one. */
   deviceSilentAfterMin: z.record(z.string(), z.number().min(1)),
+  cadenceFactor: z.number().min(1.5).max(10),
+  /** Arrival intervals kept per device (p90 over these). */
+  cadenceSamples: z.number().int().min(1).max(48),
 });
 export type NoDataParams = z.infer<typeof noDataParamsSchema>;
 export const noDataDefaults: NoDataParams = {
   silentAfterMin: {
     water: 60,
-    motion: 120,
+    motion: 1560,
     power: 60,
     climate: 120,
     door: 1560,
@@ -30,25 +42,75 @@ export const noDataDefaults: NoDataParams = {
     heartbeat: 1560,
   },
   deviceSilentAfterMin: {},
+  cadenceFactor: 2.5,
+  cadenceSamples: 12,
 };
 
+const HEARTBEAT_MIN = 1560;
+const MIN_SAMPLES = 2;
+/** Arrivals closer than this are one arrival (the readings of one batch, a heartbeat after a reading). */
+const SAME_ARRIVAL_MS = 60_000;
+
+interface Device {
+  kind: string;
+  /** Receipt time of the last arrival. */
+  heard: number;
+  /** Recent arrival intervals, minutes, oldest first. */
+  gaps: number[];
+}
+
 export interface NoDataState {
-  devices: Record<string, { kind: string; heard: number }>;
+  devices: Record<string, Device>;
   silent: string[];
 }
 
+function p90(xs: readonly number[]): number {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.ceil(0.9 * s.length) - 1] ?? 0;
+}
+
 export function createNoDataRule(cfg: RuleConfig<NoDataParams>): Rule<NoDataState> {
+  const p = cfg.params;
   const zone = zoneFor(cfg.timezone);
-  const allowMs = (id: string, kind: string) =>
-    (cfg.params.deviceSilentAfterMin[id] ??
-      (cfg.params.silentAfterMin as Record<string, number>)[kind] ??
-      1560) * 60_000;
-  const dueAt = (id: string, d: { kind: string; heard: number }) => d.heard + allowMs(id, d.kind);
+  const allowMs = (id: string, d: Device) => {
+    const fixed = p.deviceSilentAfterMin[id];
+    if (fixed !== undefined) return fixed * 60_000;
+    const gaps = d.gaps ?? []; // state stored before cadences were learned has none
+    const kindMin = (p.silentAfterMin as Record<string, number>)[d.kind] ?? HEARTBEAT_MIN;
+    // Until a device has shown its cadence, it gets the heartbeat allowance (a batching meter
+    // installed a minute before its first batch would otherwise be "silent" after an hour).
+    const floor = gaps.length < MIN_SAMPLES ? Math.max(kindMin, HEARTBEAT_MIN) : kindMin;
+    return Math.max(floor, p.cadenceFactor * p90(gaps)) * 60_000;
+  };
+  const dueAt = (id: string, d: Device) => d.heard + allowMs(id, d);
   const deadline = (s: NoDataState): number | null => {
     let min: number | null = null;
     for (const [id, d] of Object.entries(s.devices))
       if (!s.silent.includes(id)) min = Math.min(min ?? Infinity, dueAt(id, d));
     return min;
+  };
+  /** Learns one arrival interval (minutes), capped at twice the current p90 once the cadence is known. */
+  const learn = (d: Device | undefined, intervalMs: number): number[] => {
+    const gaps = d?.gaps ?? [];
+    const cur = p90(gaps);
+    const m = Math.round(intervalMs / 60_000);
+    const capped = gaps.length >= MIN_SAMPLES && cur > 0 ? Math.min(m, 2 * cur) : m;
+    return [...gaps, capped].slice(-p.cadenceSamples);
+  };
+  const hear = (prev: Device | undefined, kind: string, ts: number, now: number): Device => {
+    const age = Math.max(0, now - ts);
+    if (!prev) return { kind, heard: now, gaps: age >= SAME_ARRIVAL_MS ? learn(undefined, age) : [] };
+    const since = now - prev.heard;
+    if (since < SAME_ARRIVAL_MS) {
+      // Same arrival: an older reading in it makes the arrival's interval longer.
+      const known = prev.gaps ?? [];
+      const last = known.at(-1);
+      const grown = last !== undefined && age > last * 60_000;
+      const gaps = grown ? learn({ ...prev, gaps: known.slice(0, -1) }, age) : known;
+      return { kind, heard: Math.max(prev.heard, now), gaps };
+    }
+    return { kind, heard: now, gaps: learn(prev, Math.max(since, age)) };
   };
   const evidence = (s: NoDataState, ids: string[], at: number, cleared: boolean) => {
     const first = ids[0] ?? "";
@@ -57,7 +119,11 @@ export function createNoDataRule(cfg: RuleConfig<NoDataParams>): Rule<NoDataStat
     return {
       rule: "no_data" as const,
       severity: sev(s, ids),
-      threshold: { name: "allowed silence", value: d ? allowMs(first, d.kind) / 60_000 : 0, unit: "min" },
+      threshold: {
+        name: "allowed silence",
+        value: d ? Math.round(allowMs(first, d) / 60_000) : 0,
+        unit: "min",
+      },
       observed: { name: "silence", value: Math.round(quiet / 60_000), unit: "min" },
       baseline: null,
       readings: [],
@@ -81,7 +147,7 @@ export function createNoDataRule(cfg: RuleConfig<NoDataParams>): Rule<NoDataStat
     evaluate(s, r, now): Evaluation<NoDataState> {
       const prev = s.devices[r.deviceId];
       const kind = r.kind === "heartbeat" ? (prev?.kind ?? "heartbeat") : r.kind;
-      const devices = { ...s.devices, [r.deviceId]: { kind, heard: Math.max(prev?.heard ?? now, now) } };
+      const devices = { ...s.devices, [r.deviceId]: hear(prev, kind, r.ts, now) };
       const silent = s.silent.filter((id) => id !== r.deviceId);
       const state = { devices, silent };
       const transitions: Transition[] = [];
@@ -103,7 +169,7 @@ export function createNoDataRule(cfg: RuleConfig<NoDataParams>): Rule<NoDataStat
       if (due.length === 0) return { state: s, transitions: [], deadline: deadline(s) };
       const silent = [...s.silent, ...due.map(([id]) => id)];
       const state = { ...s, silent };
-      const [id0, d0] = due[0] ?? ["", { kind: "", heard: now }];
+      const [id0, d0] = due[0] ?? ["", { kind: "", heard: now, gaps: [] }];
       const at = dueAt(id0, d0);
       const kind = s.silent.length === 0 ? ("raise" as const) : ("update" as const);
       const t: Transition = {

@@ -3,17 +3,24 @@
  * rate (a running cistern, a dripping tap). Standing still means under `flatLiters` over at least
  * `flatMin`. 6 h means the leak spans the night, when a single person leaves the register flat.
  * Above `maxLeakLph` on average it is use or running water (rule water_running), not a leak.
+ * The span must also hold the whole local quiet window (01:00–05:00): by day a meter that samples
+ * hourly (NB-IoT) rarely shows a flat hour while someone is at home, and six such hours are a busy
+ * morning, not a leak (seen on the simulator's neighbourhood). A leak is a warning; waiting for
+ * the night costs hours, not safety.
  */
 import { z } from "zod";
 import type { Evaluation, EvidenceReading, Rule, RuleConfig, Transition } from "../engine/types.js";
 import { durationEn, durationZh } from "./shared/text.js";
 import { isWater, quote, type Register, stepRegister } from "./shared/water.js";
+import { zoneFor } from "./shared/zone.js";
 
 export const slowLeakParamsSchema = z.object({
   windowHours: z.number().min(1).max(48),
   flatMin: z.number().min(5).max(240),
   flatLiters: z.number().min(0).max(5),
   maxLeakLph: z.number().min(0.1).max(1000),
+  quietFromHour: z.number().int().min(0).max(23),
+  quietToHour: z.number().int().min(0).max(23),
 });
 export type SlowLeakParams = z.infer<typeof slowLeakParamsSchema>;
 export const slowLeakDefaults: SlowLeakParams = {
@@ -21,6 +28,8 @@ export const slowLeakDefaults: SlowLeakParams = {
   flatMin: 15,
   flatLiters: 0.05,
   maxLeakLph: 30,
+  quietFromHour: 1,
+  quietToHour: 5,
 };
 
 export interface SlowLeakState {
@@ -35,6 +44,15 @@ export interface SlowLeakState {
 
 export function createSlowLeakRule(cfg: RuleConfig<SlowLeakParams>): Rule<SlowLeakState> {
   const p = cfg.params;
+  const zone = zoneFor(cfg.timezone);
+  const quietMs = ((p.quietToHour - p.quietFromHour + 24) % 24 || 24) * 3_600_000;
+  /** Whether (from, to] holds a whole local quiet window. */
+  const spansQuiet = (from: number, to: number): boolean => {
+    let end = zone.dayStart(to) + p.quietToHour * 3_600_000;
+    end += zone.offsetMs(zone.dayStart(to)) - zone.offsetMs(end);
+    if (end > to) end -= 24 * 3_600_000;
+    return from <= end - quietMs;
+  };
   const none = (state: SlowLeakState): Evaluation<SlowLeakState> => ({
     state,
     transitions: [],
@@ -66,7 +84,7 @@ export function createSlowLeakRule(cfg: RuleConfig<SlowLeakParams>): Rule<SlowLe
       const hours = (register.ts - flat.ts) / 3_600_000;
       const rate = hours > 0 ? (register.total - flat.total) / hours : 0;
       const next = { ...s, reg: register, acc: nextAcc, flat };
-      if (!s.open && hours >= p.windowHours && rate <= p.maxLeakLph) {
+      if (!s.open && hours >= p.windowHours && rate <= p.maxLeakLph && spansQuiet(flat.ts, register.ts)) {
         return {
           state: { ...next, open: true },
           transitions: [make("raise", next, r.ts, quote(r))],

@@ -1,4 +1,4 @@
-import { outcomeSchema } from "../../alerts/alert-types.js";
+import { type Alert, outcomeSchema } from "../../alerts/alert-types.js";
 import { DEFAULT_ESCALATION } from "../../alerts/escalation.js";
 import { createAlertLifecycle } from "../../alerts/lifecycle.js";
 import { systemClock } from "../../core/clock.js";
@@ -68,7 +68,7 @@ export const alertAct: Command = {
       });
       const id = Number(values.id);
       const by = String(values.by);
-      let alert;
+      let alert: Alert;
       if (values.ack) alert = lifecycle.acknowledge(id, by);
       else if (values.visiting) alert = lifecycle.onMyWay(id, by);
       else if (typeof values.resolve === "string") {

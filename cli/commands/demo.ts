@@ -3,7 +3,9 @@ import { join } from "node:path";
 import { createScaledClock } from "../../core/clock.js";
 import { loadConfig } from "../../core/config.js";
 import { createLogger } from "../../core/log.js";
+import { generatePassword, hashPassword } from "../../dashboard/auth/passwords.js";
 import type { ScenarioSpec } from "../../simulators/scenarios.js";
+import { createAccountStore } from "../../storage/sqlite/accounts.js";
 import { createPeopleStore } from "../../storage/sqlite/people.js";
 import { type Command, UsageError } from "../args.js";
 import { provisionHomes } from "../provision-homes.js";
@@ -53,6 +55,7 @@ export const demo: Command = {
     const service = await startService(config, { log, clock });
     const stores = openStores(config);
     seedPeople(stores);
+    const logins = await demoLogins(stores);
     service.onAlert((a, news) => {
       if (news === "updated") return;
       const when = new Date(clock.now()).toISOString().slice(5, 16).replace("T", " ");
@@ -66,6 +69,7 @@ export const demo: Command = {
         `MQTT mqtt://localhost:${service.mqttPort} · HTTP http://localhost:${service.httpPort} (/healthz, /metrics, /docs)`,
         "Replaying 3 days of history, then live: a panic button (h0012) after ~20 simulated minutes, a tap left running (h0007),",
         "a collapse (h0003), a silent water meter (h0021) and a night-time wandering (h0015). Alerts are printed below as they happen.",
+        `Dashboard: http://localhost:${service.httpPort}/ — sign in as ${logins.map((l) => `${l.login} / ${l.password}`).join(", ")} (new each run).`,
         `Try: JINLIN_DATA_DIR=${dataDir} node dist/cli/main.js alerts   ·   Ctrl-C stops.`,
       ].join("\n"),
     );
@@ -130,4 +134,15 @@ function seedPeople(stores: ReturnType<typeof openStores>): void {
     { name: "Operator", role: "operator", email: "operator@example.org", language: "en" },
     "p-demo-operator",
   );
+}
+
+/** Dashboard sign-ins for the demo's grid worker and operator, with passwords generated for this run. */
+async function demoLogins(stores: ReturnType<typeof openStores>) {
+  const accounts = createAccountStore(stores.db, Date.now);
+  const logins = [
+    { personId: "p-demo-worker", login: "worker", password: generatePassword() },
+    { personId: "p-demo-operator", login: "admin", password: generatePassword() },
+  ];
+  for (const l of logins) accounts.setCredentials(l.personId, l.login, await hashPassword(l.password));
+  return logins;
 }

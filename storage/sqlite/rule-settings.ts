@@ -48,11 +48,14 @@ export function createRuleSettingsStore(db: Db, now: () => number) {
     "INSERT INTO rule_settings_history (scope, source, params, reason, changed_by, changed_at) VALUES (?, ?, ?, ?, ?, ?)",
   );
   const gridOf = db.prepare<[string], { grid_id: number }>("SELECT grid_id FROM households WHERE id = ?");
-  const parentOf = db.prepare<[number], { parent_id: number | null }>("SELECT parent_id FROM grids WHERE id = ?");
+  const parentOf = db.prepare<[number], { parent_id: number | null }>(
+    "SELECT parent_id FROM grids WHERE id = ?",
+  );
 
   function gridChain(gridId: number): number[] {
     const chain: number[] = [];
-    for (let id: number | null = gridId; id !== null; id = parentOf.get(id)?.parent_id ?? null) chain.unshift(id);
+    for (let id: number | null = gridId; id !== null; id = parentOf.get(id)?.parent_id ?? null)
+      chain.unshift(id);
     return chain;
   }
 
@@ -71,16 +74,31 @@ export function createRuleSettingsStore(db: Db, now: () => number) {
     },
     clear(scope: RuleScope, source: SettingSource, reason: string, by: string): void {
       db.transaction(() => {
-        if (remove.run(scope, source).changes === 0) throw jinlinError("JINLIN_ERR_NOT_FOUND", `${source} settings for ${scope}`);
+        if (remove.run(scope, source).changes === 0)
+          throw jinlinError("JINLIN_ERR_NOT_FOUND", `${source} settings for ${scope}`);
         log.run(scope, source, null, reason, by, now());
       }).immediate();
     },
     history(scope: RuleScope) {
-      type H = { source: string; params: string | null; reason: string; changed_by: string; changed_at: number };
+      type H = {
+        source: string;
+        params: string | null;
+        reason: string;
+        changed_by: string;
+        changed_at: number;
+      };
       return db
-        .prepare<[string], H>("SELECT source, params, reason, changed_by, changed_at FROM rule_settings_history WHERE scope = ? ORDER BY id")
+        .prepare<[string], H>(
+          "SELECT source, params, reason, changed_by, changed_at FROM rule_settings_history WHERE scope = ? ORDER BY id",
+        )
         .all(scope)
-        .map((h) => ({ source: h.source, params: h.params ? (JSON.parse(h.params) as unknown) : null, reason: h.reason, changedBy: h.changed_by, changedAt: h.changed_at }));
+        .map((h) => ({
+          source: h.source,
+          params: h.params ? (JSON.parse(h.params) as unknown) : null,
+          reason: h.reason,
+          changedBy: h.changed_by,
+          changedAt: h.changed_at,
+        }));
     },
     /** The override layers for one home, most general first (feed them to resolveRuleParams). */
     layersFor(householdId: string): RuleSetting[] {
@@ -88,7 +106,10 @@ export function createRuleSettingsStore(db: Db, now: () => number) {
       const scopes: [RuleScope, SettingSource][] = [["global", "operator"]];
       if (home) for (const g of gridChain(home.grid_id)) scopes.push([`grid:${g}`, "operator"]);
       scopes.push([`household:${householdId}`, "learned"], [`household:${householdId}`, "operator"]);
-      return scopes.map(([scope, source]) => get.get(scope, source)).filter((r): r is Row => r !== undefined).map(toSetting);
+      return scopes
+        .map(([scope, source]) => get.get(scope, source))
+        .filter((r): r is Row => r !== undefined)
+        .map(toSetting);
     },
   };
 }

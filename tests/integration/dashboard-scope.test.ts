@@ -16,7 +16,8 @@ let outsiders: { name: string; role: Role; client: Client }[];
 let insiders: { name: string; role: Role; client: Client }[];
 
 /** Routes outside /api/ that may answer anyone: health, metrics, docs and the MQTT WebSocket. */
-const PUBLIC_INFRASTRUCTURE = new Set(["/healthz", "/readyz", "/metrics", "/mqtt"]);
+// The browser UI (dashboard/routes/static.ts) serves only static files: the page and its modules, no data.
+const PUBLIC_INFRASTRUCTURE = new Set(["/healthz", "/readyz", "/metrics", "/mqtt", "/", "/web/*"]);
 
 beforeAll(async () => {
   d = await startDashboard({ loginRateLimit: { max: 10_000, windowMs: 60_000 } });

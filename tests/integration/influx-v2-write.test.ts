@@ -221,6 +221,9 @@ test("readiness: an idle forwarder is healthy; one that confirms nothing while r
   expect(forwarder.health()).toEqual({ ok: true });
   for (let i = 0; i < 30; i++) {
     const before = server.received.length;
+    // Advance only once the forwarder has taken the 503 and armed its retry (its one timer), or a busy
+    // machine lets the clock jump past a retry that is not armed yet.
+    await until(() => clock.pendingTimers() === 1);
     clock.advanceBy(10_000);
     await until(() => server.received.length > before);
   }

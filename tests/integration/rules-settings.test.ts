@@ -39,7 +39,7 @@ const inactivity = (at: number): Transition => ({
   evidence: {
     rule: "inactivity",
     severity: "major",
-    threshold: { name: "gap", value: 300, unit: "min" },
+    threshold: { name: "gap limit (ceiling)", value: 720, unit: "min" },
     observed: { name: "gap", value: 320, unit: "min" },
     baseline: null,
     readings: [],
@@ -70,7 +70,7 @@ describe("rule settings", () => {
   });
 
   it("learns from repeated false alarms, says why, and forgets when an operator asks", async () => {
-    for (let i = 0; i < 2; i++) {
+    for (let i = 0; i < 3; i++) {
       const [alert] = svc.alerts.apply(home.householdId, [inactivity(clock.now())]);
       svc.alerts.resolve(alert!.id, "worker-1", "false_alarm_other", "she was at her daughter's");
       clock.advanceBy(86_400_000);
@@ -81,14 +81,14 @@ describe("rule settings", () => {
     const layers = got.body.layers as {
       source: string;
       reason: string;
-      params: { inactivity: { marginMin: number } };
+      params: { inactivity: { ceilingHours: number } };
     }[];
     const learned = layers.find((l) => l.source === "learned");
-    expect(learned?.reason).toMatch(/2 false alarms in 30 days/);
+    expect(learned?.reason).toMatch(/3 false alarms at the 12 h limit/);
     const base = (await op.request("GET", "/api/rules")).body.defaults as {
-      inactivity: { marginMin: number };
+      inactivity: { ceilingHours: number };
     };
-    expect(learned?.params.inactivity.marginMin).toBe(base.inactivity.marginMin + 30);
+    expect(learned?.params.inactivity.ceilingHours).toBe(base.inactivity.ceilingHours + 2);
 
     expect((await op.request("DELETE", `/api/households/${home.householdId}/rules/learned`)).status).toBe(
       204,

@@ -56,10 +56,10 @@ describe("inactivity: learned personal baseline", () => {
   });
 
   it("catches a daytime collapse within 3 h once the routine is learned, with evidence in zh-CN and en", () => {
-    const stopAt = collapseAfter(uses, start, SH, 24, 600);
+    const stopAt = collapseAfter(uses, start, SH, 31, 600);
     const res = runBacktest({
       homes: [home()],
-      readings: feed(routine({ tz: SH, start, days: 26, uses, stopAt })),
+      readings: feed(routine({ tz: SH, start, days: 33, uses, stopAt })),
     });
     const [a, ...rest] = inactivity(res);
     expect(rest).toEqual([]);
@@ -73,7 +73,7 @@ describe("inactivity: learned personal baseline", () => {
     expect(a.severity).toBe("critical");
     expect(a.updates).toBe(1);
     expect(a.evidence.baseline?.source).toBe("learned");
-    expect(a.evidence.baseline?.daysLearned).toBeGreaterThanOrEqual(20);
+    expect(a.evidence.baseline?.daysLearned).toBeGreaterThanOrEqual(28);
     expect(a.evidence.readings[0]?.ts).toBe(stopAt - 60_000 + 59_000);
     expect(a.evidence.message.en).toMatch(
       /^No water since \d\d:\d\d \(\d+ h( \d+ min)?\); at this time of day/,
@@ -116,7 +116,7 @@ describe("inactivity: learned personal baseline", () => {
     expect(a.evidence.threshold.name).toBe("gap limit (wake)");
   });
 
-  it("uses the prior in the first days: a collapse on day 2 is caught by the default daytime limit", () => {
+  it("is conservative in the first days: a collapse on day 2 is caught by the 12 h ceiling, not a generic day limit", () => {
     const stopAt = collapseAfter(uses, start, SH, 1, 600);
     const res = runBacktest({
       homes: [home()],
@@ -124,10 +124,34 @@ describe("inactivity: learned personal baseline", () => {
     });
     const [a] = inactivity(res);
     expect(a?.evidence.baseline?.source).toBe("prior");
-    expect(a?.evidence.message.en).toContain("still learning this home's routine");
-    const delay = (a?.notifiedAt ?? 0) - stopAt;
-    expect(delay).toBeGreaterThan(4 * H);
-    expect(delay).toBeLessThanOrEqual(7 * H);
+    expect(a?.severity).toBe("critical");
+    expect(a?.evidence.message.en).toContain("past the 12 h safety limit");
+    const lastUse = stopAt - 60_000 + 59_000;
+    expect((a?.notifiedAt ?? 0) - lastUse).toBeLessThanOrEqual(12 * H + 15 * 60_000);
+  });
+});
+
+describe("inactivity: a batching meter beside live sensors", () => {
+  it("an hourly meter uploaded every 6 h, with a climate sensor reporting live, raises nothing in 30 ordinary days", () => {
+    const start = localMidnight(SH, 2024, 11, 1);
+    const minuteReadings = routine({ tz: SH, start, days: 30, uses: regular(5) });
+    const batchMs = 6 * H;
+    const items: BacktestReading[] = [];
+    let i = 0;
+    for (let t = start + H; t < start + 30 * DAY; t += H) {
+      while (i + 1 < minuteReadings.length && (minuteReadings[i + 1]?.ts ?? Infinity) <= t) i++;
+      const total = minuteReadings[i]?.fields.totalLiters ?? 0;
+      const reading: Reading = { deviceId: "nb", kind: "water", ts: t, fields: { totalLiters: total } };
+      items.push({ homeId: "h1", reading, receivedAt: Math.ceil(t / batchMs) * batchMs });
+    }
+    for (let t = start; t < start + 30 * DAY; t += 30 * 60_000) {
+      const reading: Reading = { deviceId: "th", kind: "climate", ts: t, fields: { celsius: 14 } };
+      items.push({ homeId: "h1", reading, receivedAt: t });
+    }
+    items.sort((a, b) => (a.receivedAt ?? 0) - (b.receivedAt ?? 0) || a.reading.ts - b.reading.ts);
+    const res = runBacktest({ homes: [home()], readings: items });
+    // Before: the climate readings were taken as "still no water" past what the meter had reported.
+    expect(inactivity(res).map((a) => a.evidence.message.en)).toEqual([]);
   });
 });
 

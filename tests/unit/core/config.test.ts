@@ -6,7 +6,14 @@ import { isJinlinError } from "../../../core/errors.js";
 describe("loadConfig", () => {
   it("has documented defaults", () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ mqttPort: 1883, httpPort: 8080, dataDir: "./data", logLevel: "info", tls: null, influx: null });
+    expect(c).toMatchObject({
+      mqttPort: 1883,
+      httpPort: 8080,
+      dataDir: "./data",
+      logLevel: "info",
+      tls: null,
+      influx: null,
+    });
     expect(c.limits.maxReadingAgeMs).toBe(30 * 86_400_000);
   });
 
@@ -20,7 +27,8 @@ describe("loadConfig", () => {
       expect.unreachable();
     } catch (err) {
       expect(isJinlinError(err, "JINLIN_ERR_CONFIG_INVALID")).toBe(true);
-      for (const name of ["JINLIN_MQTT_PORT", "JINLIN_HTTP_PORT", "JINLIN_SQLITE_SYNC"]) expect((err as Error).message).toContain(name);
+      for (const name of ["JINLIN_MQTT_PORT", "JINLIN_HTTP_PORT", "JINLIN_SQLITE_SYNC"])
+        expect((err as Error).message).toContain(name);
     }
   });
 
@@ -31,7 +39,9 @@ describe("loadConfig", () => {
 
   it("is documented in the README, every setting", () => {
     const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
-    const missing = (Object.keys(SETTINGS) as SettingName[]).map(envName).filter((n) => !readme.includes(`\`${n}\``));
+    const missing = (Object.keys(SETTINGS) as SettingName[])
+      .map(envName)
+      .filter((n) => !readme.includes(`\`${n}\``));
     expect(missing).toEqual([]);
   });
 });

@@ -1,11 +1,11 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { retryDelay } from "../../../alerts/notify/backoff.js";
-import { notifyConfig, notifyProblems, notifySettingsSchema } from "../../../core/config-notify.js";
 import { messageIdFor } from "../../../alerts/notify/email-sender.js";
 import { scrub } from "../../../alerts/notify/redact.js";
 import { signWebhook, verifyWebhook } from "../../../alerts/notify/signature.js";
 import { classifyStatus } from "../../../alerts/notify/webhook-sender.js";
+import { notifyConfig, notifyProblems, notifySettingsSchema } from "../../../core/config-notify.js";
 
 describe("webhook signature", () => {
   const secret = "0123456789abcdef-secret";

@@ -1,0 +1,189 @@
+import { get, post, seg, serverNow } from "../api.js";
+import { waterChart } from "../chart.js";
+import { badge, button, field, fmtAge, fmtTime, h, replace, section } from "../dom.js";
+import { act } from "../errors.js";
+import { getLang, t } from "../i18n.js";
+
+const OUTCOMES = ["safe", "needed_help", "hospital", "false_alarm_away", "false_alarm_other"];
+
+/** The home's details a worker needs at the door. @param {any} home */
+export function homeFacts(home) {
+  const p = home.profile ?? {};
+  const tel = (/** @type {string} */ n) => h("a.tel", { href: `tel:${n.replace(/[^\d+]/g, "")}`, text: n });
+  return h(
+    "dl.facts",
+    { "data-testid": "home-facts" },
+    h("dt", { text: t("home.resident") }),
+    h("dd.resident", { text: home.resident }),
+    h("dt", { text: t("home.address") }),
+    h("dd", { text: home.address }),
+    h("dt", { text: t("home.phone") }),
+    h("dd", null, p.phone ? tel(p.phone) : "—"),
+    h("dt", { text: t("home.access") }),
+    h("dd.pre", { text: p.accessNotes ?? "—" }),
+    h("dt", { text: t("home.health") }),
+    h("dd.pre", { text: p.healthNotes ?? "—" }),
+    h("dt", { text: t("home.contacts") }),
+    h(
+      "dd",
+      null,
+      home.emergencyContacts?.length
+        ? home.emergencyContacts.map((/** @type {any} */ c) =>
+            h("div", null, `${c.name}${c.relation ? ` (${c.relation})` : ""} `, tel(c.phone)),
+          )
+        : "—",
+    ),
+    home.family
+      ? [
+          h("dt", { text: t("home.family") }),
+          h(
+            "dd",
+            null,
+            home.family.length
+              ? home.family.map((/** @type {any} */ f) =>
+                  h("div", null, `${f.name} `, f.phone ? tel(f.phone) : ""),
+                )
+              : "—",
+          ),
+        ]
+      : null,
+  );
+}
+
+/** Which lifecycle buttons an alert in this status offers. @param {any} a */
+function actions(a) {
+  if (a.status === "open") return ["acknowledge", "on-my-way"];
+  if (a.status === "acknowledged") return ["on-my-way"];
+  if (a.status === "visiting") return ["arrived"];
+  return [];
+}
+
+/** An alert with its evidence and the home behind it; acknowledge, on my way, arrived, resolve. @param {HTMLElement} view @param {string[]} params @param {any} ctx */
+export default async function alertView(view, params, ctx) {
+  const id = Number(params[0]);
+  const body = h("div");
+  const load = async () => {
+    const d = await get(`/api/alerts/${seg(id)}`);
+    const a = d.alert;
+    const now = await serverNow(a.householdId).catch(() => Date.now());
+    const around = { from: a.raisedAt - 12 * 3_600_000, to: Math.min(now, a.raisedAt + 3 * 3_600_000) + 1 };
+    const water = await get(
+      `/api/households/${seg(a.householdId)}/water?every=15m&from=${around.from}&to=${around.to}`,
+    ).catch(() => null);
+    const ev = a.evidence;
+    const arrived = d.events.some((/** @type {any} */ e) => e.action === "arrived");
+    replace(
+      body,
+      h(
+        `section.card.sev-${a.severity}`,
+        { "data-testid": "alert-head", "data-status": a.status },
+        h(
+          "div.row",
+          null,
+          badge(a.severity, t(`sev.${a.severity}`)),
+          h("h1.grow", { text: t(`rule.${a.rule}`) }),
+          badge(a.status, t(`astatus.${a.status}`)),
+        ),
+        h("p.message", { "data-testid": "message", text: ev.message[getLang()] ?? ev.message.en }),
+        h("p.muted", { text: `${fmtTime(a.raisedAt)} · ${fmtAge(a.raisedAt)}` }),
+        h("p.muted", {
+          text: t("alert.measure", {
+            observed: `${ev.observed.value} ${ev.observed.unit}`,
+            threshold: `${ev.threshold.value} ${ev.threshold.unit}`,
+          }),
+        }),
+        a.outcome
+          ? h("p", {
+              "data-testid": "outcome",
+              text: t("alert.outcomeIs", { outcome: t(`outcome.${a.outcome}`) }),
+            })
+          : null,
+        a.note ? h("p.pre", { text: a.note }) : null,
+        h(
+          "div.actions",
+          null,
+          actions(a)
+            .filter((x) => !(x === "arrived" && arrived))
+            .map((x) =>
+              button(`alert.${x}`, {
+                class: "big primary",
+                "data-action": x,
+                onclick: (/** @type {MouseEvent} */ e) =>
+                  act(
+                    /** @type {any} */ (e.currentTarget),
+                    () => post(`/api/alerts/${id}/${x}`),
+                    t(`alert.done.${x}`),
+                  ).then((ok) => ok && load()),
+              }),
+            ),
+        ),
+        a.status === "open" || a.status === "acknowledged" || a.status === "visiting"
+          ? resolveForm(id, load)
+          : null,
+      ),
+      section(
+        "alert.evidence",
+        water ? waterChart(water, { marker: a.raisedAt }) : h("p.muted", { text: t("chart.none") }),
+        h("p.muted.small", { text: t("chart.legend") }),
+      ),
+      section(
+        "alert.home",
+        homeFacts(d.household),
+        h("p", null, h("a", { href: `#/home/${seg(d.household.id)}`, text: t("alert.openHome") })),
+      ),
+      d.household.absences?.length
+        ? section(
+            "absence.title",
+            d.household.absences.map((/** @type {any} */ x) =>
+              h("p", { text: `${t(`absence.${x.reason}`)}: ${fmtTime(x.from)} – ${fmtTime(x.to)}` }),
+            ),
+          )
+        : null,
+      section(
+        "alert.events",
+        h(
+          "ol.events",
+          null,
+          d.events.map((/** @type {any} */ e) =>
+            h("li", null, h("span.muted", { text: fmtTime(e.at) }), " ", t(`event.${e.action}`)),
+          ),
+        ),
+      ),
+    );
+  };
+  view.append(h("p", null, h("a", { href: "#/inbox", text: t("common.back") })), body);
+  await load();
+  ctx.onLive((/** @type {any} */ c) => c.alert.id === id && void load());
+}
+
+/** @param {number} id @param {() => Promise<void>} done */
+function resolveForm(id, done) {
+  const outcome = /** @type {HTMLSelectElement} */ (
+    h(
+      "select",
+      { name: "outcome", "data-testid": "outcome-select" },
+      OUTCOMES.map((o) => h("option", { value: o, text: t(`outcome.${o}`) })),
+    )
+  );
+  const note = /** @type {HTMLTextAreaElement} */ (
+    h("textarea", { name: "note", rows: 2, "data-testid": "note" })
+  );
+  return h(
+    "details.resolve",
+    null,
+    h("summary.button", { "data-testid": "resolve-open", text: t("alert.resolve") }),
+    field("alert.outcome", outcome),
+    field("alert.note", note),
+    button("alert.resolveConfirm", {
+      class: "big primary",
+      "data-action": "resolve",
+      onclick: (/** @type {MouseEvent} */ e) =>
+        act(
+          /** @type {any} */ (e.currentTarget),
+          () =>
+            post(`/api/alerts/${id}/resolve`, { outcome: outcome.value, note: note.value.trim() || null }),
+          t("alert.done.resolve"),
+        ).then((ok) => ok && done()),
+    }),
+  );
+}

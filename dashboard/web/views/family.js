@@ -1,0 +1,144 @@
+import { get, put, seg } from "../api.js";
+import { waterChart } from "../chart.js";
+import { badge, button, fmtTime, h, replace, section } from "../dom.js";
+import { act } from "../errors.js";
+import { getLang, t } from "../i18n.js";
+import { absencesSection } from "./absences.js";
+
+/** The family's first page: each parent's calm status, and registrations still waiting. @param {HTMLElement} view @param {string[]} params @param {any} ctx */
+export default async function family(view, params, ctx) {
+  if (params[0]) return statusPage(view, params[0], ctx);
+  const [{ registrations }, me] = await Promise.all([get("/api/registrations"), get("/api/auth/me")]);
+  view.append(h("h1", { text: t("family.title") }));
+  for (const id of me.households) {
+    const st = await get(`/api/households/${seg(id)}/status`);
+    view.append(
+      h(
+        "a.card.link",
+        { href: `#/family/${seg(id)}`, "data-household": id },
+        h("h2", { text: st.resident }),
+        summaryLine(st),
+      ),
+    );
+  }
+  const open = registrations.filter((/** @type {any} */ r) => r.status !== "approved");
+  if (open.length)
+    view.append(
+      section(
+        "family.requests",
+        open.map((/** @type {any} */ r) =>
+          h(
+            "div.item",
+            { "data-registration": r.id },
+            h(
+              "div.grow",
+              null,
+              h("strong", { text: String(r.details.resident ?? "") }),
+              h("div.muted", { text: fmtTime(r.createdAt) }),
+              r.decisionNote ? h("div.muted", { text: r.decisionNote }) : null,
+            ),
+            badge(r.status, t(`reg.${r.status}`)),
+          ),
+        ),
+      ),
+    );
+  if (me.households.length === 0 && open.length === 0) view.append(h("p.card", { text: t("family.empty") }));
+  view.append(h("p", null, h("a.button.primary", { href: "#/register", text: t("nav.register") })));
+}
+
+/** "今日一切正常 · 最后用水 08:12 · 本月0次警报" @param {any} st */
+function summaryLine(st) {
+  const parts = [
+    t(`state.${st.state}`),
+    st.lastWaterUse.at ? t("status.lastWater", { time: lastUse(st.lastWaterUse) }) : t("status.noWater"),
+    t("status.monthAlerts", { n: st.alerts.thisMonth }),
+  ];
+  return h(`p.summary.s-${st.state}`, { "data-testid": "summary", text: parts.join(" · ") });
+}
+
+/** The household's own clock time today, the date too when it was not today. @param {{ at: number, localTime: string }} u */
+function lastUse(u) {
+  return Date.now() - u.at < 86_400_000 ? u.localTime : fmtTime(u.at);
+}
+
+/** @param {HTMLElement} view @param {string} id @param {any} ctx */
+async function statusPage(view, id, ctx) {
+  const head = h("section.card.calm");
+  const alerts = h("div.list", { "data-testid": "family-alerts" });
+  const chart = h("div");
+  const refresh = async () => {
+    const [st, al, water] = await Promise.all([
+      get(`/api/households/${seg(id)}/status`),
+      get(`/api/households/${seg(id)}/alerts?limit=10`),
+      get(`/api/households/${seg(id)}/water?every=1h`),
+    ]);
+    replace(
+      head,
+      h("h1", { text: st.resident }),
+      summaryLine(st),
+      h("p.muted", { text: t("status.litersToday", { n: Number(st.waterLitersToday ?? 0).toFixed(0) }) }),
+      st.absence.current ? h("p", { text: t("status.away", { to: fmtTime(st.absence.current.to) }) }) : null,
+      st.devices.silent ? h("p.warn", { text: t("status.silent", { n: st.devices.silent }) }) : null,
+    );
+    replace(
+      alerts,
+      al.alerts.length === 0 ? h("p.muted", { text: t("family.noAlerts") }) : null,
+      al.alerts.map((/** @type {any} */ a) =>
+        h(
+          "div.item",
+          { "data-alert": a.id },
+          h(
+            "div.grow",
+            null,
+            h("strong", { text: a.message?.[getLang()] ?? t(`rule.${a.rule}`) }),
+            h("div.muted", { text: `${fmtTime(a.raisedAt)} · ${t(`astatus.${a.status}`)}` }),
+            a.outcome
+              ? h("div", {
+                  "data-testid": "outcome",
+                  text: t("alert.outcomeIs", { outcome: t(`outcome.${a.outcome}`) }),
+                })
+              : null,
+          ),
+          badge(a.severity, t(`sev.${a.severity}`)),
+        ),
+      ),
+    );
+    replace(chart, waterChart(water));
+  };
+  await refresh();
+  ctx.onLive((/** @type {any} */ c) => {
+    if (c.alert.householdId === id) void refresh();
+  });
+  view.append(
+    head,
+    section("family.waterToday", chart),
+    section("family.alerts", alerts),
+    absencesSection(id),
+    await prefsSection(id),
+  );
+}
+
+/** @param {string} id */
+async function prefsSection(id) {
+  const url = `/api/households/${seg(id)}/preferences`;
+  const prefs = await get(url);
+  const box = (/** @type {string} */ key) =>
+    /** @type {HTMLInputElement} */ (h("input", { type: "checkbox", name: key, checked: prefs[key] }));
+  const email = box("email");
+  const daily = box("dailySummary");
+  return section(
+    "prefs.title",
+    h("label.check", null, email, h("span", { text: t("prefs.email") })),
+    h("label.check", null, daily, h("span", { text: t("prefs.daily") })),
+    button("common.save", {
+      class: "primary",
+      "data-testid": "save-prefs",
+      onclick: (/** @type {MouseEvent} */ e) =>
+        act(
+          /** @type {any} */ (e.currentTarget),
+          () => put(url, { email: email.checked, dailySummary: daily.checked }),
+          t("prefs.saved"),
+        ),
+    }),
+  );
+}

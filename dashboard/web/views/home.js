@@ -1,0 +1,90 @@
+import { get, seg, serverNow } from "../api.js";
+import { sensorTimeline, waterChart } from "../chart.js";
+import { badge, fmtTime, h, replace, section } from "../dom.js";
+import { getLang, t } from "../i18n.js";
+import { absencesSection } from "./absences.js";
+import { homeFacts } from "./alert.js";
+import { devicesSection } from "./devices-ui.js";
+
+const PERIODS = { day: 1, week: 7, month: 30 };
+
+/** A home for carers: details, water charts, the sensor timeline, devices, alerts, absences. @param {HTMLElement} view @param {string[]} params @param {any} ctx */
+export default async function home(view, params, ctx) {
+  const id = params[0] ?? "";
+  const hh = await get(`/api/households/${seg(id)}`);
+  const charts = h("div");
+  const timeline = h("div");
+  const tabs = h("div.tabs");
+  /** @param {keyof typeof PERIODS} p */
+  const show = async (p) => {
+    replace(
+      tabs,
+      Object.keys(PERIODS).map((k) =>
+        h(`button${k === p ? ".active" : ""}`, {
+          type: "button",
+          "data-period": k,
+          text: t(`chart.${k}`),
+          onclick: () => show(/** @type {any} */ (k)),
+        }),
+      ),
+    );
+    const to = await serverNow(id);
+    const from = to - PERIODS[p] * 86_400_000;
+    const water = await get(`/api/households/${seg(id)}/water?every=1h&from=${from}&to=${to}`);
+    const total = water.buckets.reduce(
+      (/** @type {number} */ s, /** @type {any} */ b) => s + (b.liters ?? 0),
+      0,
+    );
+    replace(
+      charts,
+      waterChart(water),
+      h("p.muted.small", {
+        text: `${t("chart.total", { n: total.toFixed(0) })} · ${t("chart.legend")} · ${t("chart.noBand")}`,
+      }),
+    );
+    const devices = hh.devices.filter((/** @type {any} */ d) => !d.revokedAt);
+    const rows = await Promise.all(
+      devices.map(async (/** @type {any} */ d) => {
+        const r = await get(`/api/devices/${seg(d.id)}/readings?from=${from}&to=${to}&limit=10000`);
+        return { label: `${t(`kind.${d.kind}`)} ${d.id}`, kind: d.kind, readings: r.readings };
+      }),
+    );
+    replace(
+      timeline,
+      rows.length ? sensorTimeline({ rows, from, to }) : h("p.muted", { text: t("dev.none") }),
+    );
+  };
+  const alerts = await get(`/api/households/${seg(id)}/alerts?limit=10`);
+  view.append(
+    h("h1", { text: hh.resident }),
+    section("home.details", homeFacts(hh)),
+    section("chart.water", tabs, charts),
+    section("chart.timeline", timeline),
+    section(
+      "family.alerts",
+      alerts.alerts.length
+        ? alerts.alerts.map((/** @type {any} */ a) =>
+            h(
+              "a.item",
+              { href: `#/alert/${a.id}`, "data-alert": a.id },
+              h(
+                "div.grow",
+                null,
+                h("strong", { text: t(`rule.${a.rule}`) }),
+                h("div.muted", {
+                  text: `${fmtTime(a.raisedAt)} · ${a.evidence?.message?.[getLang()] ?? ""}`,
+                }),
+                a.outcome
+                  ? h("div", { text: t("alert.outcomeIs", { outcome: t(`outcome.${a.outcome}`) }) })
+                  : null,
+              ),
+              badge(a.status, t(`astatus.${a.status}`)),
+            ),
+          )
+        : h("p.muted", { text: t("family.noAlerts") }),
+    ),
+    devicesSection(id, ctx.me.account.role === "operator"),
+    absencesSection(id),
+  );
+  await show("day");
+}
