@@ -1,4 +1,4 @@
-import type { Clock } from "../core/clock.js";
+import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Reading, StoredReading } from "../core/domain.js";
 import type { Logger } from "../core/log.js";
 import { createDeadlineScheduler } from "./deadline-scheduler.js";
@@ -39,6 +39,7 @@ interface LiveHome {
 }
 
 const homeKey = (id: string) => `h:${id}`;
+const STATE_FLUSH_MS = 1000;
 const alertKey = (id: number) => `a:${id}`;
 
 /**
@@ -93,20 +94,37 @@ export function createAlertService(deps: AlertServiceDeps) {
     return home;
   }
 
-  function persist(ids: Iterable<string>): void {
+  // Rule state is written at most once a second, not with every commit: that was a second fsync per
+  // group commit (BENCHMARKS.md). Nothing is lost by waiting: after a crash, live() folds in every reading
+  // stored after the saved lastReadingId.
+  const dirty = new Set<string>();
+  let flushTimer: TimerHandle | null = null;
+
+  function flush(): void {
+    flushTimer = null;
     const rows = [];
+    for (const id of dirty) {
+      const h = homes.get(id);
+      if (h)
+        rows.push({
+          householdId: id,
+          state: JSON.stringify(h.state),
+          lastReadingId: h.lastReadingId,
+          deadline: h.deadline,
+        });
+    }
+    dirty.clear();
+    states.save(rows);
+  }
+
+  function persist(ids: Iterable<string>): void {
     for (const id of ids) {
       const h = homes.get(id);
       if (!h) continue;
-      rows.push({
-        householdId: id,
-        state: JSON.stringify(h.state),
-        lastReadingId: h.lastReadingId,
-        deadline: h.deadline,
-      });
+      dirty.add(id);
       scheduler.schedule(homeKey(id), h.deadline);
     }
-    states.save(rows);
+    if (dirty.size > 0 && !flushTimer) flushTimer = clock.setTimer(clock.now() + STATE_FLUSH_MS, flush);
   }
 
   function onHomeDeadline(householdId: string): void {
@@ -175,6 +193,8 @@ export function createAlertService(deps: AlertServiceDeps) {
     },
     stop(): void {
       scheduler.stop();
+      flushTimer?.cancel();
+      flush();
     },
     timers: () => scheduler.size(),
   };

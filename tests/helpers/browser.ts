@@ -120,7 +120,8 @@ export async function launchBrowser(): Promise<TestBrowser> {
       await browser.close().catch(() => {});
       child.kill("SIGTERM");
       await new Promise((r) => (child.exitCode === null ? child.once("exit", r) : r(null)));
-      rmSync(profile, { recursive: true, force: true });
+      // Chromium's helper processes can still be writing to the profile for a moment after the browser exits.
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
 }
