@@ -6,6 +6,7 @@ import { backtest } from "./commands/backtest.js";
 import { demo } from "./commands/demo.js";
 import { deviceAdd, deviceList, deviceRevoke, deviceRotate } from "./commands/device.js";
 import { householdAdd, householdList } from "./commands/household.js";
+import { influxParked } from "./commands/influx.js";
 import { personAdd } from "./commands/person.js";
 import { provision } from "./commands/provision.js";
 import { readingsCmd } from "./commands/readings.js";
@@ -34,6 +35,7 @@ const COMMANDS: Command[] = [
   replayCmd,
   weusedtoExport,
   backtest,
+  influxParked,
 ];
 
 function mainHelp(): string {

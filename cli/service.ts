@@ -256,6 +256,14 @@ function wireInflux(
     },
   });
   new Gauge({
+    name: "jinlin_influx_parked_lines",
+    help: "readings InfluxDB rejected, parked for an operator (jinlin influx parked)",
+    registers: [metrics.registry],
+    collect() {
+      this.set(outbox.parkedCount());
+    },
+  });
+  new Gauge({
     name: "jinlin_influx_outbox_oldest_seconds",
     help: "age of the oldest reading waiting for InfluxDB",
     registers: [metrics.registry],

@@ -4,8 +4,9 @@ import { createAccountStore } from "../../storage/sqlite/accounts.js";
 import { createPeopleStore } from "../../storage/sqlite/people.js";
 import { httpClient } from "../helpers/http-client.js";
 import { type Influxd, startInfluxd, until } from "../helpers/influxd.js";
-import { closeClient, connect } from "../helpers/mqtt.js";
+import { closeClient, connect, run } from "../helpers/mqtt.js";
 import { startTestService, type TestService, tempDir } from "../helpers/service.js";
+import { CLI } from "../helpers/service-proc.js";
 
 let influx: Influxd;
 const DB = "jinlin";
@@ -89,6 +90,10 @@ describe("Jinlin with InfluxDB", () => {
       "the backlog in InfluxDB",
     );
     expect(await influx.count(DB, "water", "total_l")).toBe(10_100);
+    const outbox = await run(process.execPath, [CLI, "influx", "parked", "--json"], {
+      env: { JINLIN_DATA_DIR: dataDir },
+    });
+    expect(JSON.parse(outbox.stdout)).toMatchObject({ parked: 0, waiting: 0, lines: [] });
     const tags = await influx.query(
       DB,
       `SELECT count("total_l") FROM "water" GROUP BY "device", "household"`,
