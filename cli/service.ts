@@ -10,6 +10,7 @@ import { createNotifier } from "../alerts/notify/notifier.js";
 import { createBroker } from "../broker/create-broker.js";
 import { type Clock, systemClock } from "../core/clock.js";
 import type { Config } from "../core/config.js";
+import type { StoredReading } from "../core/domain.js";
 import type { Logger } from "../core/log.js";
 import { buildApp } from "../dashboard/app.js";
 import { idScopePreHandler } from "../dashboard/auth/scope.js";
@@ -91,6 +92,12 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     log: log.child({ mod: "summary" }),
     publicUrl: config.publicUrl,
   });
+  // Readings committed but not yet through the rules. Their PUBACKs do not wait for the rules; if the
+  // process dies in between, the rules fold them in after the restart (rule state keeps lastReadingId).
+  const toEvaluate: StoredReading[][] = [];
+  const drainRules = () => {
+    for (const batch of toEvaluate.splice(0)) alerts.onReadings(batch);
+  };
   const committer = createGroupCommitter({
     sink: readings,
     windowMs: config.commitWindowMs,
@@ -98,7 +105,11 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
       metrics.commitSeconds.observe(seconds);
       metrics.commitSize.observe(result.stored.length + result.duplicates);
       if (result.duplicates > 0) metrics.duplicates.inc(result.duplicates);
-      alerts.onReadings(result.stored);
+      // The rules run right after this turn, once the PUBACKs of this commit are written (see drainRules).
+      if (result.stored.length > 0) {
+        toEvaluate.push(result.stored);
+        if (toEvaluate.length === 1) setImmediate(drainRules);
+      }
       influx?.notify(result.stored.length);
     },
   });
@@ -217,6 +228,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
       await new Promise((r) => setImmediate(r)); // let settled commits write their PUBACKs
       await broker.close();
       committer.close();
+      drainRules();
       alerts.service.stop();
       summaries.stop();
       await notifier.stop();
