@@ -25,8 +25,20 @@ export function blendWeight(model: GapModel, p: InactivityParams): number {
   return Math.min(1, model.days / p.priorDays);
 }
 
+// Readings that change nothing (idle meter reports) keep the same model object: remember its thresholds
+// instead of recomputing 24 quantiles per reading (5 % of the service's CPU before; BENCHMARKS.md).
+const thresholdCache = new WeakMap<GapModel, { p: InactivityParams; thr: number[] }>();
+
 /** Per-hour thresholds (ms), margin and clamps applied. */
 export function hourThresholds(model: GapModel, p: InactivityParams): number[] {
+  const cached = thresholdCache.get(model);
+  if (cached && cached.p === p) return cached.thr;
+  const thr = computeHourThresholds(model, p);
+  thresholdCache.set(model, { p, thr });
+  return thr;
+}
+
+function computeHourThresholds(model: GapModel, p: InactivityParams): number[] {
   const w = blendWeight(model, p);
   return Array.from({ length: 24 }, (_, h) => {
     const prior = (p.priorThresholdMin[h] ?? 600) * 60_000;
