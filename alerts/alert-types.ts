@@ -49,6 +49,8 @@ export interface AlertEvent {
 export interface AlertStore {
   transaction<T>(fn: () => T): T;
   findActive(householdId: string, rule: RuleId): Alert | undefined;
+  /** The alert this home's rule raised at this event time, open or closed (a replayed raise finds it). */
+  findRaised(householdId: string, rule: RuleId, raisedAt: number): Alert | undefined;
   get(id: number): Alert | undefined;
   insert(a: Omit<Alert, "id">): Alert;
   update(id: number, patch: Partial<Omit<Alert, "id" | "householdId" | "rule">>): Alert;

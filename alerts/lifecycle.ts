@@ -91,6 +91,10 @@ export function createAlertLifecycle(deps: LifecycleDeps) {
         { severity: t.severity, at: t.at },
       );
     }
+    // After a crash the rules replay readings whose transitions were already applied: the same raise
+    // (home, rule, event time) must not open a second alert, nor notify anyone twice.
+    const replayed = store.findRaised(householdId, t.rule, t.at);
+    if (replayed) return replayed;
     const alert = store.insert({
       householdId,
       rule: t.rule,

@@ -199,6 +199,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     history,
     canSeeHousehold: (id) => registry.getHousehold(id) !== undefined,
     canSeeDevice: (id) => registry.getDevice(id) !== undefined,
+    householdTimeZone: (id) => registry.getHousehold(id)?.timezone,
     // Signed-in people only, and only for households (and their devices) in their scope: 404 otherwise.
     preHandler: [idScopePreHandler(dashboardDeps)],
     routeConfig: { roles: ROLES },

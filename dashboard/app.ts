@@ -3,7 +3,13 @@ import type { Duplex } from "node:stream";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import websocket from "@fastify/websocket";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from "fastify";
 import { createWebSocketStream } from "ws";
 import type { Logger } from "../core/log.js";
 import type { DashboardDeps } from "./auth/types.js";
@@ -32,6 +38,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1_048_576,
+    // Errors Fastify raises before routing (a malformed URL such as %c0%ae) get Jinlin's error shape too.
+    frameworkErrors: (error: Error, _req: FastifyRequest, reply: FastifyReply) => {
+      reply.code(400).send({
+        error: { code: "JINLIN_ERR_INPUT_INVALID", message: `malformed request: ${error.message}` },
+      });
+    },
   });
   await app.register(swagger, {
     openapi: {

@@ -43,6 +43,8 @@ export const authRoutes: RouteModule = (app, ctx) => {
       account: accountView(p),
       duties: p.role === "worker" ? deps.accounts.duties(p.id) : [],
       households: p.role === "family" ? deps.homes.familyHouseholds(p.id) : [],
+      // The service's clock (epoch ms): the demo and backtests run it faster than the browser's.
+      now: deps.clock.now(),
     };
   });
 

@@ -8,6 +8,7 @@ import { z } from "zod";
 import type { ReadingKind } from "../../core/domain.js";
 import { deviceIdSchema } from "../../core/domain.js";
 import { jinlinError } from "../../core/errors.js";
+import type { NormalBand, NormalWindow } from "./water-normal.js";
 
 /** A reading as history returns it (both stores can answer this; ids and receive times stay in SQLite). */
 export interface HistoryReading {
@@ -47,6 +48,11 @@ export interface ReadingHistory {
   latest(householdId: string): Promise<HistoryReading[]>;
   /** A device's readings with from ≤ ts < to, ordered by ts then kind, at most `limit`. */
   readings(deviceId: string, window: TimeWindow & { limit: number }): Promise<HistoryReading[]>;
+  /**
+   * The home's usual use per interval of the window, learned from its own 28 days before `from`
+   * (`normalBandFrom` in water-normal.ts says how); an empty band before 7 days with data.
+   */
+  waterNormal(householdId: string, window: NormalWindow): Promise<NormalBand>;
 }
 
 /** Buckets with data merged into the full list of intervals. */
@@ -77,6 +83,12 @@ const householdParams = z.object({ id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_
 const deviceParams = z.object({ id: deviceIdSchema });
 const windowQuery = z.object({ from: instant.optional(), to: instant.optional() });
 const waterQuery = windowQuery.extend({ every: duration.default(3_600_000) });
+const DAY_MS = 86_400_000;
+const normalQuery = windowQuery.extend({
+  every: duration
+    .default(3_600_000)
+    .refine((v) => v >= 900_000 && DAY_MS % v === 0, "every: from 15m to 1d, dividing a day (e.g. 15m, 1h)"),
+});
 const readingsQuery = windowQuery.extend({
   limit: z.coerce.number().int().min(1).max(10_000).default(1_000),
 });
@@ -103,6 +115,8 @@ export interface HistoryRoutesOptions {
   /** The household exists and the caller may see it; false answers 404 either way, so ids cannot be probed. */
   canSeeHousehold(id: string, req: FastifyRequest): boolean;
   canSeeDevice(id: string, req: FastifyRequest): boolean;
+  /** The household's IANA time zone (the normal band is learned per local hour); Asia/Shanghai if unknown. */
+  householdTimeZone?(id: string): string | undefined;
   now?: () => number;
   /** Runs before every route here: authentication plugs in without touching the handlers. */
   preHandler?: preHandlerHookHandler[];
@@ -110,7 +124,10 @@ export interface HistoryRoutesOptions {
   routeConfig?: FastifyContextConfig;
 }
 
-/** GET /api/households/:id/water, /api/households/:id/latest and /api/devices/:id/readings. */
+/**
+ * GET /api/households/:id/water, /api/households/:id/water/normal, /api/households/:id/latest and
+ * /api/devices/:id/readings.
+ */
 export const historyRoutes: FastifyPluginAsync<HistoryRoutesOptions> = async (app, opts) => {
   const now = opts.now ?? Date.now;
   for (const hook of opts.preHandler ?? []) app.addHook("preHandler", hook);
@@ -127,6 +144,33 @@ export const historyRoutes: FastifyPluginAsync<HistoryRoutesOptions> = async (ap
         throw jinlinError("JINLIN_ERR_INPUT_INVALID", `at most ${MAX_BUCKETS} intervals per request`);
       const buckets = await opts.history.waterUse(id, { ...w, everyMs: q.every });
       return { householdId: id, from: w.from, to: w.to, everyMs: q.every, unit: "L", buckets };
+    },
+  );
+
+  app.get(
+    "/api/households/:id/water/normal",
+    {
+      config: opts.routeConfig ?? {},
+      schema: { description: "The home's usual water use per interval (p10–p90 of its last 28 days)" },
+    },
+    async (req) => {
+      const { id } = parse(householdParams, req.params);
+      const q = parse(normalQuery, req.query);
+      if (!opts.canSeeHousehold(id, req)) throw jinlinError("JINLIN_ERR_HOUSEHOLD_NOT_FOUND", id);
+      const w = window(q, now(), DAY_MS);
+      if ((w.to - w.from) / q.every > MAX_BUCKETS)
+        throw jinlinError("JINLIN_ERR_INPUT_INVALID", `at most ${MAX_BUCKETS} intervals per request`);
+      const timeZone = opts.householdTimeZone?.(id) ?? "Asia/Shanghai";
+      const normal = await opts.history.waterNormal(id, { ...w, everyMs: q.every, timeZone });
+      return {
+        householdId: id,
+        from: w.from,
+        to: w.to,
+        everyMs: q.every,
+        timezone: timeZone,
+        unit: "L",
+        ...normal,
+      };
     },
   );
 

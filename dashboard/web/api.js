@@ -78,11 +78,12 @@ export function qs(q) {
 export const seg = (s) => encodeURIComponent(String(s));
 
 /**
- * The service's "now" as it sees it (the end of the default water window). Under the demo's or a
- * backtest's compressed clock this differs from the browser's clock, so chart windows are built on it.
- * @param {string} householdId @returns {Promise<number>}
+ * The service's clock (epoch ms, `now` of GET /api/auth/me). Under the demo's 60× clock or a backtest's
+ * it runs apart from the browser's, so chart windows and "3 min ago" are built on it. Asked afresh each
+ * time: a compressed clock drifts from any offset measured once.
+ * @returns {Promise<number>}
  */
-export async function serverNow(householdId) {
-  const r = await get(`/api/households/${seg(householdId)}/water?every=1d`);
-  return r.to;
+export async function serverNow() {
+  const r = await get("/api/auth/me");
+  return typeof r?.now === "number" ? r.now : Date.now();
 }

@@ -3,6 +3,7 @@
 // drawing through the canvas API needs nothing from the CSP beyond 'self'.
 import { h } from "./dom.js";
 import { getLang, t } from "./i18n.js";
+import { zoneParts } from "./zone.js";
 
 const COLORS = {
   bar: "#3a86c8",
@@ -44,37 +45,39 @@ function canvasBox(label, height, draw) {
   return box;
 }
 
-/** Axis labels: hours for a day, weekdays for a week, dates for a month. @param {number} spanMs */
-function tickFormat(spanMs) {
+/**
+ * Axis labels on the home's clock: hours for a day, weekdays for a week, dates for a month.
+ * @param {number} spanMs @param {string} [timeZone]
+ */
+function tickFormat(spanMs, timeZone) {
   const lang = getLang();
   if (spanMs <= 2 * 86_400_000)
     return {
       every: spanMs <= 86_400_000 ? 3 : 6,
-      fmt: new Intl.DateTimeFormat(lang, { hour: "2-digit", hour12: false }),
+      fmt: new Intl.DateTimeFormat(lang, { hour: "2-digit", hour12: false, timeZone }),
     };
   if (spanMs <= 8 * 86_400_000)
-    return { every: 24, fmt: new Intl.DateTimeFormat(lang, { weekday: "short" }) };
-  return { every: 24 * 5, fmt: new Intl.DateTimeFormat(lang, { month: "numeric", day: "numeric" }) };
+    return { every: 24, fmt: new Intl.DateTimeFormat(lang, { weekday: "short", timeZone }) };
+  return {
+    every: 24 * 5,
+    fmt: new Intl.DateTimeFormat(lang, { month: "numeric", day: "numeric", timeZone }),
+  };
 }
 
-/** @param {CanvasRenderingContext2D} ctx @param {number} from @param {number} to @param {(ms: number) => number} x @param {number} bottom */
-function timeAxis(ctx, from, to, x, bottom) {
-  const { every, fmt } = tickFormat(to - from);
+/** @param {CanvasRenderingContext2D} ctx @param {number} from @param {number} to @param {(ms: number) => number} x @param {number} bottom @param {string} [timeZone] */
+function timeAxis(ctx, from, to, x, bottom, timeZone) {
+  const { every, fmt } = tickFormat(to - from, timeZone);
   ctx.fillStyle = COLORS.text;
   ctx.textAlign = "center";
-  const hour = 3_600_000;
-  // Ticks on local hour boundaries.
+  // Ticks on the home's local hour boundaries, looked for every quarter hour so that zones a half or
+  // a quarter hour off UTC (India, Nepal) get theirs too.
+  const step = 900_000;
   let lastX = Number.NEGATIVE_INFINITY;
-  const first = new Date(from);
-  first.setMinutes(0, 0, 0);
-  for (let ms = first.getTime(); ms < to; ms += hour) {
-    const d = new Date(ms);
-    const hoursIntoDay = d.getHours();
-    const onTick =
-      every >= 24
-        ? hoursIntoDay === 0 && (every === 24 || d.getDate() % 5 === 1)
-        : hoursIntoDay % every === 0;
-    if (!onTick || ms < from || x(ms) - lastX < 36) continue;
+  for (let ms = Math.ceil(from / step) * step; ms < to; ms += step) {
+    const d = zoneParts(ms, timeZone);
+    if (d.minute !== 0) continue;
+    const onTick = every >= 24 ? d.hour === 0 && (every === 24 || d.day % 5 === 1) : d.hour % every === 0;
+    if (!onTick || x(ms) - lastX < 36) continue;
     lastX = x(ms);
     ctx.fillText(fmt.format(ms), x(ms), bottom + 13);
     ctx.fillRect(x(ms), bottom, 1, 3);
@@ -83,9 +86,11 @@ function timeAxis(ctx, from, to, x, bottom) {
 
 /**
  * Water use per interval as bars. Intervals without any reading are shaded grey ("no data" is not
- * "no water"). `band`: the home's normal range per interval, drawn behind the bars, when the API has one.
+ * "no water"). `band`: the home's usual range per interval (GET …/water/normal), drawn behind the bars;
+ * its `everyMs` may differ from the bars' (an alert's 15 min bars over hourly usual litres are scaled to
+ * the bar's interval). `timeZone`: the home's, for the axis.
  * @param {{ buckets: { start: number, liters: number | null }[], everyMs: number, from: number, to: number }} data
- * @param {{ band?: { start: number, low: number, high: number }[], marker?: number | null, height?: number }} [opts]
+ * @param {{ band?: { start: number, low: number, high: number }[], bandEveryMs?: number, marker?: number | null, height?: number, timeZone?: string }} [opts]
  */
 export function waterChart(data, opts = {}) {
   const total = data.buckets.reduce((s, b) => s + (b.liters ?? 0), 0);
@@ -98,11 +103,10 @@ export function waterChart(data, opts = {}) {
     const from = data.buckets[0]?.start ?? data.from;
     const to = data.to;
     const x = (/** @type {number} */ ms) => left + ((ms - from) / (to - from)) * (w - left - right);
-    const peak = Math.max(
-      1,
-      ...data.buckets.map((b) => b.liters ?? 0),
-      ...(opts.band ?? []).map((b) => b.high),
-    );
+    const bandEvery = opts.bandEveryMs ?? data.everyMs;
+    const scale = data.everyMs / bandEvery;
+    const band = (opts.band ?? []).map((b) => ({ ...b, low: b.low * scale, high: b.high * scale }));
+    const peak = Math.max(1, ...data.buckets.map((b) => b.liters ?? 0), ...band.map((b) => b.high));
     const max = niceCeil(peak);
     const y = (/** @type {number} */ v) => bottom - (v / max) * (bottom - top);
     ctx.fillStyle = COLORS.text;
@@ -114,8 +118,14 @@ export function waterChart(data, opts = {}) {
       ctx.fillText(`${+v.toFixed(1)}${v === max ? " L" : ""}`, left - 4, y(v) + 4);
     }
     ctx.fillStyle = COLORS.band;
-    for (const b of opts.band ?? [])
-      ctx.fillRect(x(b.start), y(b.high), x(b.start + data.everyMs) - x(b.start), y(b.low) - y(b.high));
+    // A band of 0–0 L still shows, as a thin line on the axis: "usually no water at this hour".
+    for (const b of band)
+      ctx.fillRect(
+        x(b.start),
+        y(b.high) - 1,
+        x(b.start + bandEvery) - x(b.start),
+        Math.max(2, y(b.low) - y(b.high) + 1),
+      );
     for (const b of data.buckets) {
       const x0 = x(b.start);
       const bw = Math.max(1, x(b.start + data.everyMs) - x0 - (data.buckets.length > 200 ? 0 : 1));
@@ -131,8 +141,26 @@ export function waterChart(data, opts = {}) {
       ctx.fillStyle = COLORS.marker;
       ctx.fillRect(Math.round(x(opts.marker)), top, 2, bottom - top);
     }
-    timeAxis(ctx, from, to, x, bottom);
+    timeAxis(ctx, from, to, x, bottom, opts.timeZone);
   });
+}
+
+/** The legend under a water chart: grey means no data, and the usual range when there is one. @param {boolean} hasBand */
+export function waterLegend(hasBand) {
+  return h(
+    "p.muted.small.legend",
+    { "data-testid": "water-legend" },
+    hasBand
+      ? h("span.swatch-band", {
+          "data-testid": "band-legend",
+          title: t("chart.bandHelp"),
+          text: t("chart.band"),
+        })
+      : null,
+    hasBand ? " · " : null,
+    t("chart.legend"),
+    hasBand ? null : ` · ${t("chart.noBand")}`,
+  );
 }
 
 /** @param {number} v */
@@ -156,7 +184,7 @@ function active(r) {
 /**
  * One row per device: a coloured tick for every reading that shows activity, a faint one for the rest
  * (heartbeats, closed doors, zero flow), so silence and activity are both visible.
- * @param {{ rows: { label: string, kind: string, readings: any[] }[], from: number, to: number }} data
+ * @param {{ rows: { label: string, kind: string, readings: any[] }[], from: number, to: number, timeZone?: string }} data
  */
 export function sensorTimeline(data) {
   const rowH = 30;
@@ -180,6 +208,6 @@ export function sensorTimeline(data) {
         ctx.fillRect(Math.round(x(r.ts)), top + rowH - 6 - tall, on ? 2 : 1, tall);
       }
     });
-    timeAxis(ctx, data.from, data.to, x, height - 20);
+    timeAxis(ctx, data.from, data.to, x, height - 20, data.timeZone);
   });
 }

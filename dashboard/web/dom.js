@@ -51,16 +51,25 @@ export function replace(el, ...children) {
   return append(clear(el), children);
 }
 
-/** A date and time in the chosen language, in the browser's time zone. @param {number | null | undefined} ms */
-export function fmtTime(ms) {
+/**
+ * A date and time in the chosen language, on the home's clock when its zone is given (times of a home
+ * are always shown in its own zone; without one, the browser's).
+ * @param {number | null | undefined} ms @param {string} [timeZone]
+ */
+export function fmtTime(ms, timeZone) {
   if (ms === null || ms === undefined) return "—";
-  return new Intl.DateTimeFormat(getLang(), { dateStyle: "short", timeStyle: "short" }).format(ms);
+  return new Intl.DateTimeFormat(getLang(), { dateStyle: "short", timeStyle: "short", timeZone }).format(ms);
 }
 
-/** @param {number | null | undefined} ms */
-export function fmtClock(ms) {
+/** @param {number | null | undefined} ms @param {string} [timeZone] */
+export function fmtClock(ms, timeZone) {
   if (ms === null || ms === undefined) return "—";
-  return new Intl.DateTimeFormat(getLang(), { hour: "2-digit", minute: "2-digit", hour12: false }).format(ms);
+  return new Intl.DateTimeFormat(getLang(), {
+    hour: "2-digit",
+    minute: "2-digit",
+    hour12: false,
+    timeZone,
+  }).format(ms);
 }
 
 /** A duration such as "3 min" / "3分钟". @param {number | null | undefined} ms */

@@ -144,7 +144,10 @@ export const en = {
   "chart.month": "Month",
   "chart.total": "{n} L in all",
   "chart.legend": "grey: no data in that interval (not the same as no water)",
-  "chart.noBand": "normal range not available yet",
+  "chart.noBand": "usual range not available yet (needs 7 days of data)",
+  "chart.band": "usual range",
+  "chart.bandHelp":
+    "light green: this home's ordinary use at that hour in the 28 days before the chart starts (10th–90th percentile)",
   "chart.none": "No water data.",
   "chart.water.aria": "Water use bar chart, {liters} litres in all",
   "chart.timeline.aria": "Activity timeline of {n} sensors",

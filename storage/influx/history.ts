@@ -3,8 +3,10 @@ import {
   fillBuckets,
   type HistoryReading,
   type ReadingHistory,
+  type TimeWindow,
   type WaterBucket,
 } from "../../dashboard/routes/history.js";
+import { baselineWindow, normalBandFrom } from "../../dashboard/routes/water-normal.js";
 import type { InfluxQl, Series } from "./http.js";
 import {
   BASELINE_FIELD,
@@ -68,25 +70,33 @@ export function createInfluxHistory(
   const from = (m: string) => `${rp}${quoteIdent(m)}`;
   const allMeasurements = MEASUREMENTS.map(from).join(", ");
 
-  return {
-    async waterUse(householdId, w) {
-      // GROUP BY time() buckets start at epoch multiples of the interval (offset 0), like the SQLite store's.
-      const series = await query(
-        `SELECT sum(${quoteIdent(CONSUMED_FIELD)}) AS liters, count("total_l") AS readings FROM ${from("water")}
+  async function waterUse(householdId: string, w: TimeWindow & { everyMs: number }): Promise<WaterBucket[]> {
+    // GROUP BY time() buckets start at epoch multiples of the interval (offset 0), like the SQLite store's.
+    const series = await query(
+      `SELECT sum(${quoteIdent(CONSUMED_FIELD)}) AS liters, count("total_l") AS readings FROM ${from("water")}
          WHERE "household" = ${quoteString(householdId)} AND time >= ${w.from}ms AND time < ${w.to}ms
          GROUP BY time(${w.everyMs}ms) fill(none)`,
-      );
-      const found: WaterBucket[] = [];
-      for (const s of series)
-        for (const row of s.values) {
-          const liters = column(s, row, "liters");
-          found.push({
-            start: Number(column(s, row, "time")),
-            liters: typeof liters === "number" ? liters : null,
-            readings: Number(column(s, row, "readings") ?? 0),
-          });
-        }
-      return fillBuckets(w, found);
+    );
+    const found: WaterBucket[] = [];
+    for (const s of series)
+      for (const row of s.values) {
+        const liters = column(s, row, "liters");
+        found.push({
+          start: Number(column(s, row, "time")),
+          liters: typeof liters === "number" ? liters : null,
+          readings: Number(column(s, row, "readings") ?? 0),
+        });
+      }
+    return fillBuckets(w, found);
+  }
+
+  return {
+    waterUse,
+
+    async waterNormal(householdId, w) {
+      // InfluxQL cannot group by local hour of day (tz() only moves bucket boundaries), so one query
+      // fetches the 28 days of interval sums and the shared pure function takes the percentiles.
+      return normalBandFrom(await waterUse(householdId, baselineWindow(w)), w);
     },
 
     async latest(householdId) {

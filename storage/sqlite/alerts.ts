@@ -69,6 +69,9 @@ export function createAlertStore(db: Db): AlertStore {
   const active = db.prepare<[string, string], AlertRow>(
     "SELECT * FROM alerts WHERE household_id = ? AND rule = ? AND status IN ('open', 'acknowledged', 'visiting')",
   );
+  const raised = db.prepare<[string, string, number], AlertRow>(
+    "SELECT * FROM alerts WHERE household_id = ? AND rule = ? AND raised_at = ? ORDER BY id LIMIT 1",
+  );
   const insertEvent = db.prepare(
     "INSERT INTO alert_events (alert_id, at, actor, action, from_status, to_status, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
   );
@@ -76,6 +79,10 @@ export function createAlertStore(db: Db): AlertStore {
     transaction: (fn) => db.transaction(fn).immediate(),
     findActive(householdId, rule) {
       const row = active.get(householdId, rule);
+      return row ? toAlert(row) : undefined;
+    },
+    findRaised(householdId, rule, raisedAt) {
+      const row = raised.get(householdId, rule, raisedAt);
       return row ? toAlert(row) : undefined;
     },
     get(id) {

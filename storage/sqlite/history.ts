@@ -3,8 +3,10 @@ import {
   fillBuckets,
   type HistoryReading,
   type ReadingHistory,
+  type TimeWindow,
   type WaterBucket,
 } from "../../dashboard/routes/history.js";
+import { baselineWindow, normalBandFrom } from "../../dashboard/routes/water-normal.js";
 import type { Db } from "./open.js";
 
 interface Row {
@@ -51,10 +53,18 @@ export function createSqliteHistory(db: Db): ReadingHistory {
     `SELECT ${COLUMNS} FROM readings WHERE device_id = ? AND ts >= ? AND ts < ? ORDER BY ts, kind LIMIT ?`,
   );
 
+  const waterUse = (householdId: string, w: TimeWindow & { everyMs: number }): WaterBucket[] =>
+    fillBuckets(w, water.all({ hh: householdId, from: w.from, to: w.to, every: w.everyMs }));
+
   return {
     async waterUse(householdId, w) {
-      const rows: WaterBucket[] = water.all({ hh: householdId, from: w.from, to: w.to, every: w.everyMs });
-      return fillBuckets(w, rows);
+      return waterUse(householdId, w);
+    },
+
+    async waterNormal(householdId, w) {
+      // One indexed range scan for the 28 days; the per-hour percentiles are the shared pure function,
+      // so both stores judge "usual" the same way.
+      return normalBandFrom(waterUse(householdId, baselineWindow(w)), w);
     },
 
     async latest(householdId) {

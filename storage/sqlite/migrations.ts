@@ -232,4 +232,6 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER rule_settings_history_append_only_u BEFORE UPDATE ON rule_settings_history BEGIN SELECT RAISE(ABORT, 'append-only'); END;
   CREATE TRIGGER rule_settings_history_append_only_d BEFORE DELETE ON rule_settings_history BEGIN SELECT RAISE(ABORT, 'append-only'); END;
   `,
+  // 7: finding an alert by the event that raised it (a replay after a crash must not raise it twice)
+  `CREATE INDEX alerts_raise ON alerts(household_id, rule, raised_at);`,
 ];

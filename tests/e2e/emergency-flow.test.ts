@@ -180,4 +180,53 @@ describe("e2e: registration to resolved emergency", () => {
     await worker.shot("11-worker-metrics-en");
     for (const t of [family, worker, operator]) expect(t.problems).toEqual([]);
   });
+
+  it("with a week of history, the water charts show the home's usual range, with its legend", async () => {
+    // A second meter with 2 L an hour for the 9 days before now, written straight to the store (the
+    // rules and the MQTT path are covered above; this is about the chart).
+    const { deviceId } = await env.svc.provision("water", { householdId });
+    const H = 3_600_000;
+    const now = Date.now();
+    const start = now - 9 * 24 * H;
+    env.svc.stores.readings.append(
+      Array.from({ length: 9 * 24 }, (_, i) => ({
+        reading: {
+          deviceId,
+          kind: "water" as const,
+          ts: start + i * H,
+          fields: { totalLiters: 500 + 2 * i },
+        },
+        householdId,
+        receivedAt: now,
+      })),
+    );
+    const p = operator.page; // 简体中文
+    await p.locator("[data-nav=homes]").click();
+    await p.locator(`[data-household="${householdId}"]`).click();
+    await until(() => text(p.getByTestId("band-legend"))).toBe("通常范围");
+    // A week's band is learned from the 28 days before the week: only 2 days of history there.
+    await p.locator("[data-period=week]").click();
+    await until(() => text(p.getByTestId("water-legend"))).toContain("通常范围尚未可用");
+    expect(await p.getByTestId("band-legend").count()).toBe(0);
+    await p.locator("[data-period=day]").click();
+    await until(() => text(p.getByTestId("band-legend"))).toBe("通常范围");
+    await operator.shot("12-operator-home-band-zh");
+    const w = worker.page; // English, on the resolved alert
+    await w.goto(`/#/alert/${encodeURIComponent(await firstAlertId())}`);
+    await until(() => text(w.getByTestId("band-legend"))).toBe("usual range");
+    await worker.shot("13-worker-alert-band-en");
+    // The UI takes "now" from the service's clock (GET /api/auth/me), not the browser's.
+    const serviceNow = await w.evaluate(
+      async () => ((await (await fetch("/api/auth/me")).json()) as { now: number }).now,
+    );
+    expect(Math.abs(serviceNow - Date.now())).toBeLessThan(60_000);
+    for (const t of [worker, operator]) expect(t.problems).toEqual([]);
+  });
+
+  async function firstAlertId(): Promise<string> {
+    const a = env.svc.stores.db
+      .prepare<[string], { id: number }>("SELECT id FROM alerts WHERE household_id = ? ORDER BY id LIMIT 1")
+      .get(householdId);
+    return String(a?.id);
+  }
 });

@@ -64,7 +64,29 @@ function seed(store: TestStore) {
     [water(neighbour.water, T0 + 2 * H, 10), water(neighbour.water, T0 + 2 * H + M, 30)],
     neighbour.household.id,
   );
-  return { hh, meter1: home.water, meter2, door: home.door };
+  return { hh, meter1: home.water, meter2, door: home.door, band: seedBand(store) };
+}
+
+/** Local midnight in Shanghai (UTC+8): the window the band is asked for starts here. */
+const D0 = Date.UTC(2026, 10, 20, 16);
+const DAY = 24 * H;
+/** Days (before D0) with readings: two runs with 9 silent days between, which must not count as 0 L. */
+const BAND_DAYS = [19, 18, 17, 16, 15, 5, 4, 3, 2, 1];
+
+/** Hourly meter readings on 10 of the 28 days: 1…10 L at 07:00 local (one value a day), 20 L at 19:00. */
+function seedBand(store: TestStore): string {
+  const home = store.addHome(`b${randomBytes(3).toString("hex")}`);
+  let total = 1_000;
+  const readings: Reading[] = [water(home.water, D0 - 19 * DAY + 10 * M, total)];
+  BAND_DAYS.forEach((d, i) => {
+    for (let hour = 0; hour < 24; hour++) {
+      if (hour === 7) total += i + 1;
+      if (hour === 19) total += 20;
+      readings.push(water(home.water, D0 - d * DAY + hour * H + 30 * M, total));
+    }
+  });
+  store.append(readings, home.household.id);
+  return home.household.id;
 }
 
 async function viaInflux(store: TestStore): Promise<ReadingHistory> {
@@ -140,6 +162,49 @@ describe.each(implementations)("ReadingHistory contract: $name", ({ make }) => {
       { start: T0, liters: null, readings: 0 },
       { start: T0 + H, liters: null, readings: 0 },
     ]);
+  });
+
+  test("normal band: p10–p90 per local hour of the 28 days before `from`, days without data left out", async () => {
+    const normal = await history.waterNormal(f.band, {
+      from: D0,
+      to: D0 + DAY,
+      everyMs: H,
+      timeZone: "Asia/Shanghai",
+    });
+    expect(normal.baselineDays).toBe(10);
+    expect(normal.band).toEqual(
+      Array.from({ length: 24 }, (_, hour) => ({
+        start: D0 + hour * H,
+        ...(hour === 7 ? { low: 1.9, high: 9.1 } : hour === 19 ? { low: 20, high: 20 } : { low: 0, high: 0 }),
+      })),
+    );
+    // The band repeats over a longer window, and starts at the first bucket of `from`.
+    const two = await history.waterNormal(f.band, {
+      from: D0 + 30 * M,
+      to: D0 + DAY + 8 * H,
+      everyMs: H,
+      timeZone: "Asia/Shanghai",
+    });
+    expect(two.band).toHaveLength(32);
+    expect(two.band[31]).toEqual({ start: D0 + DAY + 7 * H, low: 1.9, high: 9.1 });
+  });
+
+  test("normal band: empty with fewer than 7 days of data, and for an unknown home", async () => {
+    // 28 days before D0 − 14 d hold the first run only: 5 days.
+    const early = await history.waterNormal(f.band, {
+      from: D0 - 14 * DAY,
+      to: D0 - 13 * DAY,
+      everyMs: H,
+      timeZone: "Asia/Shanghai",
+    });
+    expect(early).toEqual({ baselineDays: 5, band: [] });
+    const nobody = await history.waterNormal("hh-nobody", {
+      from: D0,
+      to: D0 + DAY,
+      everyMs: H,
+      timeZone: "Asia/Shanghai",
+    });
+    expect(nobody).toEqual({ baselineDays: 0, band: [] });
   });
 
   test("latest: the last reading of each kind per device, by device then kind", async () => {

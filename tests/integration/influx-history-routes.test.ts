@@ -24,6 +24,8 @@ const T0 = Date.UTC(2026, 10, 2, 8, 0, 0);
 let influxd: Influxd;
 let store: TestStore;
 let home: ReturnType<TestStore["addHome"]>;
+/** A home with 2 L every hour for the 8 days before T0: its usual range is 2–2 L. */
+let steady: ReturnType<TestStore["addHome"]>;
 let target: InfluxTarget;
 
 beforeAll(async () => {
@@ -31,6 +33,8 @@ beforeAll(async () => {
   store = createTestStore();
   home = store.addHome("routes");
   store.append(waterSeries(home.water, T0, 120, 60_000, 0.5), home.household.id);
+  steady = store.addHome("steady");
+  store.append(waterSeries(steady.water, T0 - 8 * 24 * H - H / 2, 8 * 24, H, 2), steady.household.id);
   const database = `routes_${randomBytes(4).toString("hex")}`;
   await influxd.createDatabase(database);
   target = {
@@ -72,6 +76,7 @@ async function appWith(history: ReadingHistory, preHandler = false): Promise<Fas
     history,
     canSeeHousehold: (id) => store.registry.getHousehold(id) !== undefined,
     canSeeDevice: (id) => store.registry.getDevice(id) !== undefined,
+    householdTimeZone: (id) => store.registry.getHousehold(id)?.timezone,
     now: () => T0 + 2 * H,
     preHandler: preHandler
       ? [
@@ -137,6 +142,37 @@ describe.each([
     }
   });
 
+  test("GET /api/households/:id/water/normal: the home's usual range per interval", async () => {
+    const hh = steady.household.id;
+    const res = await app.inject(`/api/households/${hh}/water/normal?from=${T0}&to=${T0 + 3 * H}&every=1h`);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      householdId: hh,
+      from: T0,
+      to: T0 + 3 * H,
+      everyMs: H,
+      timezone: steady.household.timezone,
+      unit: "L",
+      baselineDays: 9,
+      band: [0, 1, 2].map((i) => ({ start: T0 + i * H, low: 2, high: 2 })),
+    });
+    // Defaults: the last 24 h (the service clock is T0 + 2 h) in hours.
+    const day = await app.inject(`/api/households/${hh}/water/normal`);
+    expect(day.json()).toMatchObject({ from: T0 - 22 * H, to: T0 + 2 * H, everyMs: H });
+    expect(day.json().band).toHaveLength(24);
+    // Too little history: an empty band, not an error.
+    const young = await app.inject(
+      `/api/households/${home.household.id}/water/normal?from=${T0}&to=${T0 + H}`,
+    );
+    expect(young.json()).toMatchObject({ baselineDays: 0, band: [] });
+    expect((await app.inject("/api/households/hh-nobody/water/normal")).statusCode).toBe(404);
+    for (const q of ["every=7m", "every=1m", "every=2d", `from=${T0}&to=${T0}`]) {
+      const bad = await app.inject(`/api/households/${hh}/water/normal?${q}`);
+      expect(bad.statusCode, q).toBe(400);
+      expect(bad.json()).toMatchObject({ code: "JINLIN_ERR_INPUT_INVALID" });
+    }
+  });
+
   test("GET /api/households/:id/latest and /api/devices/:id/readings", async () => {
     const latest = await app.inject(`/api/households/${home.household.id}/latest`);
     expect(latest.json().readings).toEqual([
@@ -163,6 +199,7 @@ test("a preHandler passed to the plugin guards every history route", async () =>
   for (const url of [
     `/api/households/${home.household.id}/water`,
     `/api/households/${home.household.id}/latest`,
+    `/api/households/${home.household.id}/water/normal`,
     `/api/devices/${home.water}/readings`,
   ]) {
     expect((await app.inject(url)).statusCode, url).toBe(401);

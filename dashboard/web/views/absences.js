@@ -1,28 +1,25 @@
-import { del, get, post, put, seg } from "../api.js";
+import { del, get, post, put, seg, serverNow } from "../api.js";
 import { button, field, fmtTime, h, replace, section } from "../dom.js";
 import { act } from "../errors.js";
 import { t } from "../i18n.js";
+import { fromZonedInput, toZonedInput } from "../zone.js";
 
 const REASONS = ["hospital", "travel", "other"];
 
-/** datetime-local value for epoch ms, in the browser's time zone. @param {number} ms */
-function localInput(ms) {
-  const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
-  return d.toISOString().slice(0, 16);
-}
-
 /**
  * Planned absences of a home (hospital, travel): list, add, edit, cancel. While one holds, the rules
- * raise no inactivity alerts.
- * @param {string} householdId
+ * raise no inactivity alerts. Dates are entered and shown on the home's clock (`timeZone`).
+ * @param {string} householdId @param {string} [timeZone]
  */
-export function absencesSection(householdId) {
+export function absencesSection(householdId, timeZone) {
+  const localInput = (/** @type {number} */ ms) => toZonedInput(ms, timeZone);
+  /** The service's clock when the list was loaded: the default start of a new absence. */
+  let now = Date.now();
   const list = h("div.list", { "data-testid": "absences" });
   const base = `/api/households/${seg(householdId)}/absences`;
 
   /** @param {any} [existing] @param {HTMLElement} [slot] */
   const form = (existing, slot) => {
-    const now = Date.now();
     /** @type {HTMLFormElement} */
     const f = /** @type {any} */ (
       h(
@@ -32,8 +29,8 @@ export function absencesSection(householdId) {
             e.preventDefault();
             const data = new FormData(f);
             const body = {
-              from: new Date(String(data.get("from"))).getTime(),
-              to: new Date(String(data.get("to"))).getTime(),
+              from: fromZonedInput(String(data.get("from")), timeZone),
+              to: fromZonedInput(String(data.get("to")), timeZone),
               reason: String(data.get("reason")),
             };
             const ok = await act(
@@ -85,7 +82,8 @@ export function absencesSection(householdId) {
   };
 
   async function load() {
-    const { absences } = await get(base);
+    const [{ absences }, serviceNow] = await Promise.all([get(base), serverNow()]);
+    now = serviceNow;
     replace(
       list,
       absences.length === 0 ? h("p.muted", { text: t("absence.none") }) : null,
@@ -97,7 +95,7 @@ export function absencesSection(householdId) {
             "div.grow",
             null,
             h("strong", { text: t(`absence.${a.reason}`) }),
-            h("div.muted", { text: `${fmtTime(a.from)} – ${fmtTime(a.to)}` }),
+            h("div.muted", { text: `${fmtTime(a.from, timeZone)} – ${fmtTime(a.to, timeZone)}` }),
           ),
           button("common.edit", { class: "small", onclick: () => form(a, item) }),
           button("common.delete", {

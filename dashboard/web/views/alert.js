@@ -1,5 +1,5 @@
 import { get, post, seg, serverNow } from "../api.js";
-import { waterChart } from "../chart.js";
+import { waterChart, waterLegend } from "../chart.js";
 import { badge, button, field, fmtAge, fmtTime, h, replace, section } from "../dom.js";
 import { act } from "../errors.js";
 import { getLang, t } from "../i18n.js";
@@ -65,11 +65,15 @@ export default async function alertView(view, params, ctx) {
   const load = async () => {
     const d = await get(`/api/alerts/${seg(id)}`);
     const a = d.alert;
-    const now = await serverNow(a.householdId).catch(() => Date.now());
+    const tz = d.household.timezone;
+    const now = await serverNow().catch(() => Date.now());
     const around = { from: a.raisedAt - 12 * 3_600_000, to: Math.min(now, a.raisedAt + 3 * 3_600_000) + 1 };
-    const water = await get(
-      `/api/households/${seg(a.householdId)}/water?every=15m&from=${around.from}&to=${around.to}`,
-    ).catch(() => null);
+    const window = `every=15m&from=${around.from}&to=${around.to}`;
+    const [water, normal] = await Promise.all([
+      get(`/api/households/${seg(a.householdId)}/water?${window}`).catch(() => null),
+      get(`/api/households/${seg(a.householdId)}/water/normal?${window}`).catch(() => null),
+    ]);
+    const band = normal?.band ?? [];
     const ev = a.evidence;
     const arrived = d.events.some((/** @type {any} */ e) => e.action === "arrived");
     replace(
@@ -85,7 +89,7 @@ export default async function alertView(view, params, ctx) {
           badge(a.status, t(`astatus.${a.status}`)),
         ),
         h("p.message", { "data-testid": "message", text: ev.message[getLang()] ?? ev.message.en }),
-        h("p.muted", { text: `${fmtTime(a.raisedAt)} · ${fmtAge(a.raisedAt)}` }),
+        h("p.muted", { text: `${fmtTime(a.raisedAt, tz)} · ${fmtAge(a.raisedAt, now)}` }),
         h("p.muted", {
           text: t("alert.measure", {
             observed: `${ev.observed.value} ${ev.observed.unit}`,
@@ -123,8 +127,10 @@ export default async function alertView(view, params, ctx) {
       ),
       section(
         "alert.evidence",
-        water ? waterChart(water, { marker: a.raisedAt }) : h("p.muted", { text: t("chart.none") }),
-        h("p.muted.small", { text: t("chart.legend") }),
+        water
+          ? waterChart(water, { marker: a.raisedAt, band, bandEveryMs: normal?.everyMs, timeZone: tz })
+          : h("p.muted", { text: t("chart.none") }),
+        waterLegend(band.length > 0),
       ),
       section(
         "alert.home",
@@ -135,7 +141,7 @@ export default async function alertView(view, params, ctx) {
         ? section(
             "absence.title",
             d.household.absences.map((/** @type {any} */ x) =>
-              h("p", { text: `${t(`absence.${x.reason}`)}: ${fmtTime(x.from)} – ${fmtTime(x.to)}` }),
+              h("p", { text: `${t(`absence.${x.reason}`)}: ${fmtTime(x.from, tz)} – ${fmtTime(x.to, tz)}` }),
             ),
           )
         : null,
@@ -145,7 +151,7 @@ export default async function alertView(view, params, ctx) {
           "ol.events",
           null,
           d.events.map((/** @type {any} */ e) =>
-            h("li", null, h("span.muted", { text: fmtTime(e.at) }), " ", t(`event.${e.action}`)),
+            h("li", null, h("span.muted", { text: fmtTime(e.at, tz) }), " ", t(`event.${e.action}`)),
           ),
         ),
       ),

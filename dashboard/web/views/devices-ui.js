@@ -42,8 +42,8 @@ async function copy(input) {
   toast(t("cred.copied"));
 }
 
-/** A home's devices; operators provision, rotate and revoke. @param {string} householdId @param {boolean} operator */
-export function devicesSection(householdId, operator) {
+/** A home's devices; operators provision, rotate and revoke. @param {string} householdId @param {boolean} operator @param {string} [timeZone] the home's */
+export function devicesSection(householdId, operator, timeZone) {
   const list = h("div.list", { "data-testid": "devices" });
   const shown = h("div");
   const load = async () => {
@@ -59,7 +59,7 @@ export function devicesSection(householdId, operator) {
             "div.grow",
             null,
             h("strong", { text: `${t(`kind.${d.kind}`)} · ${d.id}` }),
-            h("div.muted", { text: t("dev.lastSeen", { at: fmtTime(d.lastSeenAt) }) }),
+            h("div.muted", { text: t("dev.lastSeen", { at: fmtTime(d.lastSeenAt, timeZone) }) }),
           ),
           d.revokedAt
             ? badge("revoked", t("dev.revoked"))

@@ -1,5 +1,5 @@
-import { get, put, seg } from "../api.js";
-import { waterChart } from "../chart.js";
+import { get, put, seg, serverNow } from "../api.js";
+import { waterChart, waterLegend } from "../chart.js";
 import { badge, button, fmtTime, h, replace, section } from "../dom.js";
 import { act } from "../errors.js";
 import { getLang, t } from "../i18n.js";
@@ -17,7 +17,7 @@ export default async function family(view, params, ctx) {
         "a.card.link",
         { href: `#/family/${seg(id)}`, "data-household": id },
         h("h2", { text: st.resident }),
-        summaryLine(st),
+        summaryLine(st, me.now ?? Date.now()),
       ),
     );
   }
@@ -34,7 +34,7 @@ export default async function family(view, params, ctx) {
               "div.grow",
               null,
               h("strong", { text: String(r.details.resident ?? "") }),
-              h("div.muted", { text: fmtTime(r.createdAt) }),
+              h("div.muted", { text: fmtTime(r.createdAt, r.details.timezone) }),
               r.decisionNote ? h("div.muted", { text: r.decisionNote }) : null,
             ),
             badge(r.status, t(`reg.${r.status}`)),
@@ -46,19 +46,24 @@ export default async function family(view, params, ctx) {
   view.append(h("p", null, h("a.button.primary", { href: "#/register", text: t("nav.register") })));
 }
 
-/** "今日一切正常 · 最后用水 08:12 · 本月0次警报" @param {any} st */
-function summaryLine(st) {
+/** "今日一切正常 · 最后用水 08:12 · 本月0次警报" @param {any} st @param {number} now the service's clock */
+function summaryLine(st, now) {
   const parts = [
     t(`state.${st.state}`),
-    st.lastWaterUse.at ? t("status.lastWater", { time: lastUse(st.lastWaterUse) }) : t("status.noWater"),
+    st.lastWaterUse.at
+      ? t("status.lastWater", { time: lastUse(st.lastWaterUse, now, st.timezone) })
+      : t("status.noWater"),
     t("status.monthAlerts", { n: st.alerts.thisMonth }),
   ];
   return h(`p.summary.s-${st.state}`, { "data-testid": "summary", text: parts.join(" · ") });
 }
 
-/** The household's own clock time today, the date too when it was not today. @param {{ at: number, localTime: string }} u */
-function lastUse(u) {
-  return Date.now() - u.at < 86_400_000 ? u.localTime : fmtTime(u.at);
+/**
+ * The household's own clock time today, the date too when it was not today.
+ * @param {{ at: number, localTime: string }} u @param {number} now @param {string} timeZone
+ */
+function lastUse(u, now, timeZone) {
+  return now - u.at < 86_400_000 ? u.localTime : fmtTime(u.at, timeZone);
 }
 
 /** @param {HTMLElement} view @param {string} id @param {any} ctx */
@@ -66,18 +71,27 @@ async function statusPage(view, id, ctx) {
   const head = h("section.card.calm");
   const alerts = h("div.list", { "data-testid": "family-alerts" });
   const chart = h("div");
+  /** @type {string | undefined} the home's zone: every time of it is shown on its clock */
+  let tz;
   const refresh = async () => {
-    const [st, al, water] = await Promise.all([
+    const now = await serverNow();
+    const window = `every=1h&from=${now - 86_400_000}&to=${now}`;
+    const [st, al, water, normal] = await Promise.all([
       get(`/api/households/${seg(id)}/status`),
       get(`/api/households/${seg(id)}/alerts?limit=10`),
-      get(`/api/households/${seg(id)}/water?every=1h`),
+      get(`/api/households/${seg(id)}/water?${window}`),
+      get(`/api/households/${seg(id)}/water/normal?${window}`).catch(() => null),
     ]);
+    tz = st.timezone;
+    const band = normal?.band ?? [];
     replace(
       head,
       h("h1", { text: st.resident }),
-      summaryLine(st),
+      summaryLine(st, now),
       h("p.muted", { text: t("status.litersToday", { n: Number(st.waterLitersToday ?? 0).toFixed(0) }) }),
-      st.absence.current ? h("p", { text: t("status.away", { to: fmtTime(st.absence.current.to) }) }) : null,
+      st.absence.current
+        ? h("p", { text: t("status.away", { to: fmtTime(st.absence.current.to, tz) }) })
+        : null,
       st.devices.silent ? h("p.warn", { text: t("status.silent", { n: st.devices.silent }) }) : null,
     );
     replace(
@@ -91,7 +105,7 @@ async function statusPage(view, id, ctx) {
             "div.grow",
             null,
             h("strong", { text: a.message?.[getLang()] ?? t(`rule.${a.rule}`) }),
-            h("div.muted", { text: `${fmtTime(a.raisedAt)} · ${t(`astatus.${a.status}`)}` }),
+            h("div.muted", { text: `${fmtTime(a.raisedAt, tz)} · ${t(`astatus.${a.status}`)}` }),
             a.outcome
               ? h("div", {
                   "data-testid": "outcome",
@@ -103,7 +117,11 @@ async function statusPage(view, id, ctx) {
         ),
       ),
     );
-    replace(chart, waterChart(water));
+    replace(
+      chart,
+      waterChart(water, { band, bandEveryMs: normal?.everyMs, timeZone: tz }),
+      waterLegend(band.length > 0),
+    );
   };
   await refresh();
   ctx.onLive((/** @type {any} */ c) => {
@@ -113,7 +131,7 @@ async function statusPage(view, id, ctx) {
     head,
     section("family.waterToday", chart),
     section("family.alerts", alerts),
-    absencesSection(id),
+    absencesSection(id, tz),
     await prefsSection(id),
   );
 }

@@ -1,5 +1,5 @@
 import { get, seg, serverNow } from "../api.js";
-import { sensorTimeline, waterChart } from "../chart.js";
+import { sensorTimeline, waterChart, waterLegend } from "../chart.js";
 import { badge, fmtTime, h, replace, section } from "../dom.js";
 import { getLang, t } from "../i18n.js";
 import { absencesSection } from "./absences.js";
@@ -12,6 +12,8 @@ const PERIODS = { day: 1, week: 7, month: 30 };
 export default async function home(view, params, ctx) {
   const id = params[0] ?? "";
   const hh = await get(`/api/households/${seg(id)}`);
+  /** @type {string | undefined} every time of this home on its own clock */
+  const tz = hh.timezone;
   const charts = h("div");
   const timeline = h("div");
   const tabs = h("div.tabs");
@@ -28,19 +30,23 @@ export default async function home(view, params, ctx) {
         }),
       ),
     );
-    const to = await serverNow(id);
+    const to = await serverNow();
     const from = to - PERIODS[p] * 86_400_000;
-    const water = await get(`/api/households/${seg(id)}/water?every=1h&from=${from}&to=${to}`);
+    const window = `every=1h&from=${from}&to=${to}`;
+    const [water, normal] = await Promise.all([
+      get(`/api/households/${seg(id)}/water?${window}`),
+      get(`/api/households/${seg(id)}/water/normal?${window}`).catch(() => null),
+    ]);
+    const band = normal?.band ?? [];
     const total = water.buckets.reduce(
       (/** @type {number} */ s, /** @type {any} */ b) => s + (b.liters ?? 0),
       0,
     );
     replace(
       charts,
-      waterChart(water),
-      h("p.muted.small", {
-        text: `${t("chart.total", { n: total.toFixed(0) })} · ${t("chart.legend")} · ${t("chart.noBand")}`,
-      }),
+      waterChart(water, { band, bandEveryMs: normal?.everyMs, timeZone: tz }),
+      h("p.muted.small", { text: t("chart.total", { n: total.toFixed(0) }) }),
+      waterLegend(band.length > 0),
     );
     const devices = hh.devices.filter((/** @type {any} */ d) => !d.revokedAt);
     const rows = await Promise.all(
@@ -51,7 +57,7 @@ export default async function home(view, params, ctx) {
     );
     replace(
       timeline,
-      rows.length ? sensorTimeline({ rows, from, to }) : h("p.muted", { text: t("dev.none") }),
+      rows.length ? sensorTimeline({ rows, from, to, timeZone: tz }) : h("p.muted", { text: t("dev.none") }),
     );
   };
   const alerts = await get(`/api/households/${seg(id)}/alerts?limit=10`);
@@ -72,7 +78,7 @@ export default async function home(view, params, ctx) {
                 null,
                 h("strong", { text: t(`rule.${a.rule}`) }),
                 h("div.muted", {
-                  text: `${fmtTime(a.raisedAt)} · ${a.evidence?.message?.[getLang()] ?? ""}`,
+                  text: `${fmtTime(a.raisedAt, tz)} · ${a.evidence?.message?.[getLang()] ?? ""}`,
                 }),
                 a.outcome
                   ? h("div", { text: t("alert.outcomeIs", { outcome: t(`outcome.${a.outcome}`) }) })
@@ -83,8 +89,8 @@ export default async function home(view, params, ctx) {
           )
         : h("p.muted", { text: t("family.noAlerts") }),
     ),
-    devicesSection(id, ctx.me.account.role === "operator"),
-    absencesSection(id),
+    devicesSection(id, ctx.me.account.role === "operator", tz),
+    absencesSection(id, tz),
   );
   await show("day");
 }

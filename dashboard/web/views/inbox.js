@@ -1,4 +1,4 @@
-import { get } from "../api.js";
+import { get, serverNow } from "../api.js";
 import { badge, fmtAge, h, replace } from "../dom.js";
 import { getLang, t } from "../i18n.js";
 import { setSound, soundOn } from "../live.js";
@@ -18,8 +18,7 @@ export default async function inbox(view, params, ctx) {
   paintSound();
   /** @param {number | null} changed */
   const load = async (changed) => {
-    const { alerts } = await get(`/api/alerts?status=${status}&limit=200`);
-    const now = Date.now();
+    const [{ alerts }, now] = await Promise.all([get(`/api/alerts?status=${status}&limit=200`), serverNow()]);
     replace(
       list,
       alerts.length === 0

@@ -1,4 +1,4 @@
-import { get } from "../api.js";
+import { get, serverNow } from "../api.js";
 import { fmtDuration, h, section } from "../dom.js";
 import { t } from "../i18n.js";
 
@@ -48,7 +48,7 @@ function table(label, s) {
 /** Response times: raise → acknowledge / on my way / arrived; overall, per grid, per worker. @param {HTMLElement} view @param {string[]} params */
 export default async function metrics(view, params) {
   const days = Number(params[0]) in WINDOWS ? Number(params[0]) : 30;
-  const to = Date.now() + 1;
+  const to = (await serverNow()) + 1;
   const r = await get(`/api/reports/response-times?from=${to - days * 86_400_000}&to=${to}`);
   view.append(
     h("h1", { text: t("nav.metrics") }),
