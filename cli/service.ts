@@ -165,6 +165,11 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
       service: alerts.service,
       clock,
     }),
+    notifications: {
+      stats: () => notifier.outbox.stats(clock.now()),
+      list: (filter) => notifier.outbox.list(filter),
+      retry: (id) => notifier.outbox.retry(id),
+    },
     clock,
   };
   const app = await buildApp({

@@ -7,6 +7,7 @@ import type { DashboardReports } from "../../storage/sqlite/dashboard-reports.js
 import type { HouseholdsApiStore } from "../../storage/sqlite/households-api.js";
 import type { PeopleStore, Role } from "../../storage/sqlite/people.js";
 import type { Registry } from "../../storage/sqlite/registry.js";
+import type { NotificationsApi } from "../routes/notifications.js";
 import type { RulesApi } from "../routes/rules.js";
 
 export type { Role };
@@ -55,6 +56,8 @@ export interface DashboardDeps {
   disconnectDevice(deviceId: string): number;
   /** Rule thresholds per scope and the backtest preview; without it the rules routes are not served. */
   rules?: RulesApi;
+  /** The notification outbox (stats, list, retry of parked ones); without it those routes are not served. */
+  notifications?: NotificationsApi;
   /** A home's absences or rule settings changed: the rules engine picks them up at once. */
   homeChanged?(householdId: string): void;
   clock: Clock;

@@ -12,6 +12,7 @@ import type { RouteCtx } from "./context.js";
 import { deviceRoutes } from "./devices.js";
 import { gridRoutes } from "./grids.js";
 import { householdRoutes } from "./households.js";
+import { notificationRoutes } from "./notifications.js";
 import { peopleRoutes } from "./people.js";
 import { registrationRoutes } from "./registrations.js";
 import { reportRoutes } from "./reports.js";
@@ -31,6 +32,7 @@ const MODULES = [
   peopleRoutes,
   auditRoutes,
   ruleRoutes,
+  notificationRoutes,
 ];
 
 /**

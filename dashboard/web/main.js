@@ -13,7 +13,17 @@ import { ROUTES } from "./routes.js";
 const NAV = {
   family: ["family", "register", "account"],
   worker: ["inbox", "homes", "registrations", "devices", "metrics", "account"],
-  operator: ["inbox", "homes", "registrations", "devices", "people", "audit", "metrics", "account"],
+  operator: [
+    "inbox",
+    "homes",
+    "registrations",
+    "devices",
+    "people",
+    "audit",
+    "notifications",
+    "metrics",
+    "account",
+  ],
 };
 /** @type {Me | null} */
 let me = null;

@@ -17,4 +17,5 @@ export const ROUTES = {
   metrics: { load: () => import("./views/metrics.js"), roles: CARERS },
   people: { load: () => import("./views/people.js"), roles: ["operator"] },
   audit: { load: () => import("./views/audit.js"), roles: ["operator"] },
+  notifications: { load: () => import("./views/notifications.js"), roles: ["operator"] },
 };

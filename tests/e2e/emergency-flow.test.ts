@@ -211,6 +211,14 @@ describe("e2e: registration to resolved emergency", () => {
     await p.locator("[data-period=day]").click();
     await until(() => text(p.getByTestId("band-legend"))).toBe("通常范围");
     await operator.shot("12-operator-home-band-zh");
+    // Operators see the home's rule thresholds and can preview an override on its real history.
+    await until(() => text(p.getByTestId("rules-effective"))).toContain("{");
+    await p.getByTestId("rules-params").fill("{}");
+    await p.getByTestId("rules-preview-btn").click();
+    await until(() => text(p.getByTestId("rules-preview"))).toContain("最近 30 天");
+    // And the notification outbox, in their navigation.
+    await p.locator("[data-nav=notifications]").click();
+    await until(() => text(p.getByTestId("notify-stats"))).toContain("等待中");
     const w = worker.page; // English, on the resolved alert
     await w.goto(`/#/alert/${encodeURIComponent(await firstAlertId())}`);
     await until(() => text(w.getByTestId("band-legend"))).toBe("usual range");

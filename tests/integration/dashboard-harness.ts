@@ -4,6 +4,7 @@ import type { Alert } from "../../alerts/alert-types.js";
 import type { RuleId, Severity } from "../../alerts/engine/types.js";
 import { DEFAULT_ESCALATION } from "../../alerts/escalation.js";
 import { type AlertNews, createAlertLifecycle } from "../../alerts/lifecycle.js";
+import { createNotificationOutbox } from "../../alerts/notify/outbox.js";
 import { createManualClock } from "../../core/clock.js";
 import { buildApp } from "../../dashboard/app.js";
 import { createAccount } from "../../dashboard/auth/passwords.js";
@@ -90,6 +91,7 @@ export async function startDashboard(options: Partial<AuthOptions> = {}) {
     log: logs.log,
     onChange: (a, n) => changes.push([a, n]),
   });
+  const outbox = createNotificationOutbox(db, clock);
   const routes: RouteRecord[] = [];
   const disconnected: string[] = [];
   const dashboard: DashboardDeps = {
@@ -101,6 +103,11 @@ export async function startDashboard(options: Partial<AuthOptions> = {}) {
     alerts: alertStore,
     lifecycle,
     disconnectDevice: (id) => disconnected.push(id) && 0,
+    notifications: {
+      stats: () => outbox.stats(clock.now()),
+      list: (filter) => outbox.list(filter),
+      retry: (id) => outbox.retry(id),
+    },
     clock,
     options,
     onRoute: (r) => {
@@ -138,6 +145,7 @@ export async function startDashboard(options: Partial<AuthOptions> = {}) {
     homes,
     alertStore,
     lifecycle,
+    outbox,
     routes,
     changes,
     disconnected,

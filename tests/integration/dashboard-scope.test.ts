@@ -57,6 +57,7 @@ beforeAll(async () => {
     absenceId: String(absence.json().id),
     personId: fa.account.id,
     gridId: String(gridA.id),
+    notificationId: "1",
   };
   bogus = {
     householdId: "hh-0000000000",
@@ -66,6 +67,7 @@ beforeAll(async () => {
     absenceId: "999999",
     personId: "p-0000000000",
     gridId: "999999",
+    notificationId: "999999",
   };
   marks = [a.id, "Scope Resident A", "Scope Pending", device.id, reg.json().id, fa.account.id];
   outsiders = [

@@ -5,6 +5,7 @@ import { getLang, t } from "../i18n.js";
 import { absencesSection } from "./absences.js";
 import { homeFacts } from "./alert.js";
 import { devicesSection } from "./devices-ui.js";
+import { rulesSection } from "./rules-ui.js";
 
 const PERIODS = { day: 1, week: 7, month: 30 };
 
@@ -91,6 +92,7 @@ export default async function home(view, params, ctx) {
     ),
     devicesSection(id, ctx.me.account.role === "operator", tz),
     absencesSection(id, tz),
+    ctx.me.account.role === "operator" ? rulesSection(id, tz) : null,
   );
   await show("day");
 }
