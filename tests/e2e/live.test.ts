@@ -30,7 +30,8 @@ async function signedIn(url: string, who: { login: string; password: string }) {
 async function stream(url: string, cookie: string) {
   const abort = new AbortController();
   const res = await fetch(`${url}/api/live`, { headers: { cookie }, signal: abort.signal });
-  const events: { event: string; data: any }[] = [];
+  type LiveData = { alert: { evidence?: unknown; note?: unknown } } | null;
+  const events: { event: string; data: LiveData }[] = [];
   const reading = (async () => {
     const decoder = new TextDecoder();
     let buf = "";
@@ -42,7 +43,7 @@ async function stream(url: string, cookie: string) {
         buf = buf.slice(end + 2);
         const event = /^event: (.*)$/m.exec(block)?.[1];
         const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (event) events.push({ event, data: data ? JSON.parse(data) : null });
+        if (event) events.push({ event, data: data ? (JSON.parse(data) as LiveData) : null });
         end = buf.indexOf("\n\n");
       }
     }
@@ -102,11 +103,11 @@ describe("GET /api/live", () => {
       news: "raised",
       alert: { householdId: home, rule: "panic", household: { id: home } },
     });
-    expect(w![0]!.data.alert.evidence).toBeDefined();
+    expect(w![0]!.data?.alert.evidence).toBeDefined();
     // The family view: what happened, not the workers' internals.
     expect(f![0]!.data).toMatchObject({ news: "raised", alert: { householdId: home, rule: "panic" } });
-    expect(f![0]!.data.alert.evidence).toBeUndefined();
-    expect(f![0]!.data.alert.note).toBeUndefined();
+    expect(f![0]!.data?.alert.evidence).toBeUndefined();
+    expect(f![0]!.data?.alert.note).toBeUndefined();
     expect(o).toEqual([]);
     expect(of).toEqual([]);
     for (const s of streams) s.close();

@@ -57,7 +57,7 @@ describe("panic button", () => {
     ]);
   });
 
-  it("never misses a press: any mix of readings yields one panic transition per distinct press", () => {
+  it("never misses a press: every mix of readings yields one panic transition per distinct press", () => {
     const reading = fc.oneof(
       fc.record({ kind: fc.constant("button" as const), pressed: fc.boolean() }),
       fc.record({ kind: fc.constant("water" as const), liters: fc.double({ min: 0, max: 5, noNaN: true }) }),
