@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll } from "vitest";
 
 export const CLI = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
 
@@ -42,4 +43,25 @@ export function spawnService(env: Record<string, string>): Promise<ServiceProces
 export function waitExit(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+}
+
+/** Stops a spawned service with SIGTERM (a graceful shutdown) and returns its exit code. */
+export async function stopService(svc: ServiceProcess): Promise<number | null> {
+  svc.child.kill("SIGTERM");
+  return waitExit(svc.child);
+}
+
+/** One spawned service for a whole test file: started before its tests, stopped after them. */
+export function useServiceProcess(env: Record<string, string>): () => ServiceProcess {
+  let svc: ServiceProcess | undefined;
+  beforeAll(async () => {
+    svc = await spawnService(env);
+  });
+  afterAll(async () => {
+    if (svc) await stopService(svc);
+  });
+  return () => {
+    if (!svc) throw new Error("the service is not running");
+    return svc;
+  };
 }

@@ -1,20 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { run } from "../helpers/mqtt.js";
 import { tempDir } from "../helpers/service.js";
-import { CLI, type ServiceProcess, spawnService, waitExit } from "../helpers/service-proc.js";
+import { CLI, useServiceProcess } from "../helpers/service-proc.js";
 
 const dataDir = tempDir();
 const env = { JINLIN_DATA_DIR: dataDir };
 const jinlin = (...args: string[]) => run(process.execPath, [CLI, ...args], { env });
-let svc: ServiceProcess;
-
-beforeAll(async () => {
-  svc = await spawnService(env);
-});
-afterAll(async () => {
-  svc.child.kill("SIGTERM");
-  await waitExit(svc.child);
-});
+const svc = useServiceProcess(env);
 
 describe("jinlin CLI", () => {
   it("prints help for the program and for each command", async () => {
@@ -70,7 +62,7 @@ describe("jinlin CLI", () => {
     const pub = (user: string, password: string, topic: string) =>
       run("mosquitto_pub", [
         "-p",
-        String(svc.mqttPort),
+        String(svc().mqttPort),
         "-q",
         "1",
         "-u",
@@ -117,7 +109,7 @@ describe("jinlin CLI", () => {
   });
 
   it("serves health, readiness, metrics and the OpenAPI document", async () => {
-    const base = `http://127.0.0.1:${svc.httpPort}`;
+    const base = `http://127.0.0.1:${svc().httpPort}`;
     expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: "ok" });
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     const metrics = await (await fetch(`${base}/metrics`)).text();

@@ -1,25 +1,17 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { localDayOf } from "../../simulators/local-time.js";
 import { loadWeusedto, WEUSEDTO_TIMEZONE } from "../../simulators/weusedto.js";
 import { run } from "../helpers/mqtt.js";
 import { tempDir } from "../helpers/service.js";
-import { CLI, type ServiceProcess, spawnService, waitExit } from "../helpers/service-proc.js";
+import { CLI, useServiceProcess } from "../helpers/service-proc.js";
 
 const DATA = fileURLToPath(new URL("../../../shared/data/weusedto", import.meta.url));
 const dataDir = tempDir();
 const env = { JINLIN_DATA_DIR: dataDir };
-let svc: ServiceProcess;
-
-beforeAll(async () => {
-  svc = await spawnService({ ...env, JINLIN_SQLITE_SYNC: "normal" });
-});
-afterAll(async () => {
-  svc.child.kill("SIGTERM");
-  await waitExit(svc.child);
-});
+const svc = useServiceProcess({ ...env, JINLIN_SQLITE_SYNC: "normal" });
 
 describe("jinlin replay", () => {
   it("replays a week of the real WEUSEDTO home through the service and reproduces its daily totals", async () => {
@@ -38,7 +30,7 @@ describe("jinlin replay", () => {
         "--file",
         trace,
         "--url",
-        `mqtt://127.0.0.1:${svc.mqttPort}`,
+        `mqtt://127.0.0.1:${svc().mqttPort}`,
         "--provision",
         "--speed",
         "0",
@@ -80,7 +72,7 @@ describe("jinlin replay", () => {
     );
     const r = await run(
       process.execPath,
-      [CLI, "replay", "--file", bad, "--url", `mqtt://127.0.0.1:${svc.mqttPort}`, "--provision"],
+      [CLI, "replay", "--file", bad, "--url", `mqtt://127.0.0.1:${svc().mqttPort}`, "--provision"],
       { env },
     );
     expect(r.code).toBe(2);

@@ -1,21 +1,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { run } from "../helpers/mqtt.js";
 import { tempDir } from "../helpers/service.js";
-import { CLI, type ServiceProcess, spawnService, waitExit } from "../helpers/service-proc.js";
+import { CLI, useServiceProcess } from "../helpers/service-proc.js";
 
 const dataDir = tempDir();
 const env = { JINLIN_DATA_DIR: dataDir };
-let svc: ServiceProcess;
-
-beforeAll(async () => {
-  svc = await spawnService({ ...env, JINLIN_SQLITE_SYNC: "normal" });
-});
-afterAll(async () => {
-  svc.child.kill("SIGTERM");
-  await waitExit(svc.child);
-});
+const svc = useServiceProcess({ ...env, JINLIN_SQLITE_SYNC: "normal" });
 
 describe("jinlin simulate", () => {
   it("drives 1,000 homes (6,000 devices, a connection each) from a separate process; every reading is stored", async () => {
@@ -26,7 +18,7 @@ describe("jinlin simulate", () => {
         CLI,
         "simulate",
         "--url",
-        `mqtt://127.0.0.1:${svc.mqttPort}`,
+        `mqtt://127.0.0.1:${svc().mqttPort}`,
         "--households",
         "1000",
         "--days",
@@ -53,7 +45,7 @@ describe("jinlin simulate", () => {
     expect(stats.connections).toBeGreaterThanOrEqual(3000); // every device that had something to say
     expect(r.stderr).toMatch(/homes 1000 · sent \d+ · acked \d+ · errors 0/);
 
-    const metrics = await (await fetch(`http://127.0.0.1:${svc.httpPort}/metrics`)).text();
+    const metrics = await (await fetch(`http://127.0.0.1:${svc().httpPort}/metrics`)).text();
     const accepted = Number(/jinlin_readings_accepted_total (\d+)/.exec(metrics)?.[1]);
     expect(accepted).toBe(stats.readings);
     expect(readFileSync(truth, "utf8")).toBe(""); // no scenarios asked for, none injected
@@ -70,7 +62,7 @@ describe("jinlin simulate", () => {
           CLI,
           "simulate",
           "--url",
-          `mqtt://127.0.0.1:${svc.mqttPort}`,
+          `mqtt://127.0.0.1:${svc().mqttPort}`,
           "--households",
           "5",
           "--from",
