@@ -1,22 +1,27 @@
 import { loadConfig } from "../../core/config.js";
 import { jinlinError } from "../../core/errors.js";
 import { createPeopleStore, DUTIES, type Duty, ROLES } from "../../storage/sqlite/people.js";
-import { type Command, UsageError } from "../args.js";
+import { type Command, type OptionSpec, UsageError } from "../args.js";
 import { openStores } from "../stores.js";
+
+/** The options `person add` and `user add` share: who the person is and whom they answer for. */
+export const PERSON_OPTIONS: OptionSpec = {
+  name: { type: "string", help: "display name", required: true },
+  role: { type: "string", help: "worker | family | operator", required: true },
+  email: { type: "string", help: "e-mail address for notifications" },
+  phone: { type: "string", help: "phone number" },
+  language: { type: "string", help: "zh-CN (default) or en" },
+  grid: { type: "string", help: "worker: grid path they answer for (created on first use)" },
+  duty: { type: "string", help: "worker: primary (default) | backup | supervisor" },
+  household: { type: "string", help: "family: household id they belong to" },
+};
 
 export const personAdd: Command = {
   name: "person add",
   summary: "add a grid worker, family member or operator who receives alerts",
   takesSettings: "data-dir",
   options: {
-    name: { type: "string", help: "display name", required: true },
-    role: { type: "string", help: "worker | family | operator", required: true },
-    email: { type: "string", help: "e-mail address for notifications" },
-    phone: { type: "string", help: "phone number" },
-    language: { type: "string", help: "zh-CN (default) or en" },
-    grid: { type: "string", help: "worker: grid path they answer for (created on first use)" },
-    duty: { type: "string", help: "worker: primary (default) | backup | supervisor" },
-    household: { type: "string", help: "family: household id they belong to" },
+    ...PERSON_OPTIONS,
     relation: { type: "string", help: "family: relation to the resident, e.g. daughter" },
     json: { type: "boolean", help: "print JSON" },
   },

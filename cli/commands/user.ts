@@ -5,6 +5,7 @@ import { createAccountStore } from "../../storage/sqlite/accounts.js";
 import { createPeopleStore, DUTIES, type Duty, ROLES } from "../../storage/sqlite/people.js";
 import { type Command, UsageError } from "../args.js";
 import { openStores } from "../stores.js";
+import { PERSON_OPTIONS } from "./person.js";
 
 async function readStdinPassword(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -19,15 +20,8 @@ export function createUserAdd(readPassword: () => Promise<string> = readStdinPas
     summary: "add a dashboard account (operator, grid worker or family); prints a generated password once",
     takesSettings: "data-dir",
     options: {
-      role: { type: "string", help: "operator | worker | family", required: true },
+      ...PERSON_OPTIONS,
       login: { type: "string", help: "sign-in name (user name or e-mail), unique", required: true },
-      name: { type: "string", help: "display name", required: true },
-      email: { type: "string", help: "e-mail address for notifications" },
-      phone: { type: "string", help: "phone number" },
-      language: { type: "string", help: "zh-CN (default) or en" },
-      grid: { type: "string", help: "worker: grid path they answer for (created on first use)" },
-      duty: { type: "string", help: "worker: primary (default) | backup | supervisor" },
-      household: { type: "string", help: "family: household id they belong to" },
       "password-stdin": { type: "boolean", help: "read the password from standard input (one line)" },
       json: { type: "boolean", help: "print JSON" },
     },
