@@ -39,6 +39,30 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+/** A helper still exiting can recreate files while the tree is removed: retry for a few seconds. */
+async function removeProfile(profile: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      rmSync(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+      return;
+    } catch (error) {
+      if (attempt >= 20) throw error;
+      await sleep(250);
+    }
+  }
+}
+
 function devtoolsUrl(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
     let err = "";
@@ -67,6 +91,8 @@ export async function launchBrowser(): Promise<TestBrowser> {
   const profile = mkdtempSync(join(tmpdir(), "jinlin-chromium-"));
   const child = spawn(CHROMIUM, [...FLAGS, `--user-data-dir=${profile}`, "about:blank"], {
     stdio: ["ignore", "ignore", "pipe"],
+    // Its own process group, so close() can stop the zygote and renderers with it.
+    detached: true,
   });
   const browser = await chromium.connectOverCDP(await devtoolsUrl(child));
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -118,10 +144,13 @@ export async function launchBrowser(): Promise<TestBrowser> {
     async close() {
       for (const c of contexts) await c.close().catch(() => {});
       await browser.close().catch(() => {});
-      child.kill("SIGTERM");
-      await new Promise((r) => (child.exitCode === null ? child.once("exit", r) : r(null)));
-      // Chromium's helper processes can still be writing to the profile for a moment after the browser exits.
-      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      const exited = new Promise((r) => (child.exitCode === null ? child.once("exit", r) : r(null)));
+      // Chromium's helpers (zygote, renderers, GPU/network services) outlive the browser process for a
+      // moment and keep writing to the profile: stop the whole group, then remove the profile.
+      killGroup(child, "SIGTERM");
+      await Promise.race([exited, sleep(3_000)]);
+      killGroup(child, "SIGKILL");
+      await removeProfile(profile);
     },
   };
 }
