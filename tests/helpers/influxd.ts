@@ -1,9 +1,15 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { InfluxConfig } from "../../core/config.js";
 import type { DeviceKind, Reading } from "../../core/domain.js";
+import { createLogger } from "../../core/log.js";
+import { createInfluxForwarder } from "../../storage/influx/forwarder.js";
+import { createLineWriter } from "../../storage/influx/http.js";
+import { createInfluxOutbox } from "../../storage/sqlite/influx-outbox.js";
 import { openDatabase } from "../../storage/sqlite/open.js";
 import { createReadingStore } from "../../storage/sqlite/readings.js";
 import { createRegistry } from "../../storage/sqlite/registry.js";
@@ -252,4 +258,42 @@ export async function until(check: () => boolean | Promise<boolean>, timeoutMs =
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** A new database on `influxd` with a random name (tests never share series), as the service's v1 config. */
+export async function freshInfluxDatabase(
+  influxd: Influxd,
+  prefix = "jinlin",
+  flushMs = 20,
+): Promise<InfluxConfig> {
+  const database = `${prefix}_${randomBytes(4).toString("hex")}`;
+  await influxd.createDatabase(database);
+  return {
+    url: influxd.url,
+    api: "v1",
+    token: undefined,
+    username: undefined,
+    password: undefined,
+    org: undefined,
+    bucket: database,
+    database,
+    retentionPolicy: undefined,
+    batchSize: 1_000,
+    flushMs,
+  };
+}
+
+/** Forwards everything in `store`'s outbox to `config` through the service's own forwarder, then stops it. */
+export async function forwardAll(store: TestStore, config: InfluxConfig, timeoutMs = 20_000): Promise<void> {
+  const outbox = createInfluxOutbox(store.db, Date.now);
+  const forwarder = createInfluxForwarder({
+    outbox,
+    writer: createLineWriter(config),
+    log: createLogger("silent"),
+    batchSize: config.batchSize,
+    flushMs: config.flushMs,
+  });
+  forwarder.start();
+  await until(() => outbox.depth() === 0, timeoutMs, "readings forwarded");
+  await forwarder.close();
 }

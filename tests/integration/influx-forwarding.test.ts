@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { InfluxConfig } from "../../core/config.js";
 import { createLogger } from "../../core/log.js";
@@ -7,6 +6,7 @@ import { createLineWriter, type LineWriter } from "../../storage/influx/http.js"
 import { createInfluxOutbox } from "../../storage/sqlite/influx-outbox.js";
 import {
   createTestStore,
+  freshInfluxDatabase,
   type Influxd,
   startInfluxd,
   type TestStore,
@@ -25,23 +25,7 @@ afterAll(async () => {
   await influxd?.destroy();
 });
 
-async function freshDatabase(): Promise<InfluxConfig> {
-  const database = `jinlin_${randomBytes(4).toString("hex")}`;
-  await influxd.createDatabase(database);
-  return {
-    url: influxd.url,
-    api: "v1",
-    token: undefined,
-    username: undefined,
-    password: undefined,
-    org: undefined,
-    bucket: database,
-    database,
-    retentionPolicy: undefined,
-    batchSize: 1_000,
-    flushMs: 20,
-  };
-}
+const freshDatabase = () => freshInfluxDatabase(influxd);
 
 function forwarder(store: TestStore, config: InfluxConfig, writer: LineWriter = createLineWriter(config)) {
   const outbox = createInfluxOutbox(store.db, Date.now);

@@ -1,15 +1,18 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { InfluxConfig } from "../../core/config.js";
 import type { Reading } from "../../core/domain.js";
-import { createLogger } from "../../core/log.js";
 import type { HistoryReading, ReadingHistory } from "../../dashboard/routes/history.js";
-import { createInfluxForwarder } from "../../storage/influx/forwarder.js";
 import { createInfluxHistory } from "../../storage/influx/history.js";
-import { createInfluxQl, createLineWriter } from "../../storage/influx/http.js";
+import { createInfluxQl } from "../../storage/influx/http.js";
 import { createSqliteHistory } from "../../storage/sqlite/history.js";
-import { createInfluxOutbox } from "../../storage/sqlite/influx-outbox.js";
-import { createTestStore, type Influxd, startInfluxd, type TestStore, until } from "../helpers/influxd.js";
+import {
+  createTestStore,
+  forwardAll,
+  freshInfluxDatabase,
+  type Influxd,
+  startInfluxd,
+  type TestStore,
+} from "../helpers/influxd.js";
 
 /** One suite, every ReadingHistory: the SQLite store and InfluxDB (fed by the real forwarder). */
 const H = 3_600_000;
@@ -90,32 +93,8 @@ function seedBand(store: TestStore): string {
 }
 
 async function viaInflux(store: TestStore): Promise<ReadingHistory> {
-  const database = `contract_${randomBytes(4).toString("hex")}`;
-  await influxd.createDatabase(database);
-  const config: InfluxConfig = {
-    url: influxd.url,
-    api: "v1",
-    token: undefined,
-    username: undefined,
-    password: undefined,
-    org: undefined,
-    bucket: database,
-    database,
-    retentionPolicy: undefined,
-    batchSize: 1_000,
-    flushMs: 10,
-  };
-  const outbox = createInfluxOutbox(store.db, Date.now);
-  const forwarder = createInfluxForwarder({
-    outbox,
-    writer: createLineWriter(config),
-    log: createLogger("silent"),
-    batchSize: 1_000,
-    flushMs: 10,
-  });
-  forwarder.start();
-  await until(() => outbox.depth() === 0, 20_000, "readings forwarded");
-  await forwarder.close();
+  const config = await freshInfluxDatabase(influxd, "contract", 10);
+  await forwardAll(store, config);
   return createInfluxHistory(createInfluxQl(config));
 }
 

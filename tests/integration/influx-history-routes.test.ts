@@ -1,20 +1,18 @@
-import { randomBytes } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createLogger } from "../../core/log.js";
 import { buildApp } from "../../dashboard/app.js";
 import { historyRoutes, type ReadingHistory } from "../../dashboard/routes/history.js";
-import { createInfluxForwarder } from "../../storage/influx/forwarder.js";
 import { createInfluxHistory } from "../../storage/influx/history.js";
-import { createInfluxQl, createLineWriter, type InfluxTarget } from "../../storage/influx/http.js";
+import { createInfluxQl, type InfluxTarget } from "../../storage/influx/http.js";
 import { createSqliteHistory } from "../../storage/sqlite/history.js";
-import { createInfluxOutbox } from "../../storage/sqlite/influx-outbox.js";
 import {
   createTestStore,
+  forwardAll,
+  freshInfluxDatabase,
   type Influxd,
   startInfluxd,
   type TestStore,
-  until,
   waterSeries,
 } from "../helpers/influxd.js";
 
@@ -35,30 +33,9 @@ beforeAll(async () => {
   store.append(waterSeries(home.water, T0, 120, 60_000, 0.5), home.household.id);
   steady = store.addHome("steady");
   store.append(waterSeries(steady.water, T0 - 8 * 24 * H - H / 2, 8 * 24, H, 2), steady.household.id);
-  const database = `routes_${randomBytes(4).toString("hex")}`;
-  await influxd.createDatabase(database);
-  target = {
-    url: influxd.url,
-    api: "v1",
-    token: undefined,
-    username: undefined,
-    password: undefined,
-    org: undefined,
-    bucket: database,
-    database,
-    retentionPolicy: undefined,
-  };
-  const outbox = createInfluxOutbox(store.db, Date.now);
-  const forwarder = createInfluxForwarder({
-    outbox,
-    writer: createLineWriter(target),
-    log: createLogger("silent"),
-    batchSize: 1_000,
-    flushMs: 10,
-  });
-  forwarder.start();
-  await until(() => outbox.depth() === 0);
-  await forwarder.close();
+  const config = await freshInfluxDatabase(influxd, "routes", 10);
+  await forwardAll(store, config);
+  target = config;
 });
 afterAll(async () => {
   store?.destroy();
