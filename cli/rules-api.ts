@@ -9,7 +9,7 @@ import type { RulesApi } from "../dashboard/routes/rules.js";
 import type { Db } from "../storage/sqlite/open.js";
 import type { ReadingStore } from "../storage/sqlite/readings.js";
 import type { Registry } from "../storage/sqlite/registry.js";
-import type { RuleSettingsStore } from "../storage/sqlite/rule-settings.js";
+import type { RuleScope, RuleSettingsStore } from "../storage/sqlite/rule-settings.js";
 
 /** Keys of `input` that `parsed` does not have: zod strips unknown keys inside rules, we refuse them. */
 function unknownKeys(input: unknown, parsed: unknown, path = ""): string[] {
@@ -53,11 +53,8 @@ export function createRulesApi(d: {
   clock: Clock;
 }): RulesApi {
   const gridExists = d.db.prepare<[number], { id: number }>("SELECT id FROM grids WHERE id = ?");
-  const effective = (householdId: string, extra?: unknown) =>
-    resolveRuleParams(
-      ...d.settings.layersFor(householdId).map((l) => l.params),
-      ...(extra === undefined ? [] : [extra]),
-    );
+  const effective = (householdId: string, instead?: { scope: RuleScope; params: Record<string, unknown> }) =>
+    resolveRuleParams(...d.settings.layersFor(householdId, instead).map((l) => l.params));
 
   function backtest(householdId: string, params: ReturnType<typeof resolveRuleParams>, from: number) {
     const h = d.registry.getHousehold(householdId)!;
@@ -87,6 +84,7 @@ export function createRulesApi(d: {
   return {
     defaults: () => ruleParamsDefaults,
     get: (scope) => d.settings.get(scope),
+    history: (scope) => d.settings.history(scope),
     forHousehold: (householdId) => ({
       effective: effective(householdId),
       layers: d.settings.layersFor(householdId),
@@ -110,13 +108,17 @@ export function createRulesApi(d: {
       d.settings.clear(`household:${householdId}`, "learned", "forgotten by an operator", by);
       d.service.homeChanged(householdId);
     },
-    preview(householdId, params, days) {
+    preview(householdId, params, days, scope = `household:${householdId}`) {
       const from = d.clock.now() - days * 86_400_000;
-      validated(params);
+      // A grid's layer only reaches the homes below it: previewing it elsewhere would show no change.
+      if (!d.settings.scopesFor(householdId).includes(scope))
+        throw jinlinError("JINLIN_ERR_INPUT_INVALID", `householdId: this home is not under ${scope}`);
+      const proposed = { scope, params: validated(params) };
       return {
         days,
+        scope,
         current: backtest(householdId, effective(householdId), from),
-        proposed: backtest(householdId, effective(householdId, params), from),
+        proposed: backtest(householdId, effective(householdId, proposed), from),
       };
     },
   };

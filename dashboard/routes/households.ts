@@ -10,20 +10,27 @@ const profileFields = {
   healthNotes: z.string().trim().max(2000).nullable().optional(),
   accessNotes: z.string().trim().max(1000).nullable().optional(),
 };
-const patchBody = z.object({
-  resident: z.string().trim().min(1).max(100).optional(),
-  address: z.string().trim().min(1).max(300).optional(),
-  emergencyContacts: z.array(emergencyContactSchema).max(10).optional(),
-  language: z.enum(["zh-CN", "en"]).optional(),
-  ...profileFields,
-});
+const patchBody = z
+  .object({
+    resident: z.string().trim().min(1).max(100).optional(),
+    address: z.string().trim().min(1).max(300).optional(),
+    emergencyContacts: z.array(emergencyContactSchema).max(10).optional(),
+    language: z.enum(["zh-CN", "en"]).optional(),
+    /** PIPL: consent can be given later, or withdrawn, by the resident or by the family for them. */
+    consent: z.boolean().optional(),
+    ...profileFields,
+  })
+  .strict();
 const createBody = householdInputSchema.extend(profileFields);
 const preferencesBody = z.object({ email: z.boolean(), dailySummary: z.boolean() });
 
 const pick = <T extends object>(o: T, keys: (keyof T)[]) =>
   Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
 
-/** Households in the caller's scope: list, details (with the carers' profile), corrections, preferences. */
+/**
+ * Households in the caller's scope: list, details (with the carers' profile), corrections (by carers, or
+ * by the family after approval: a family member only ever sees households linked to them), preferences.
+ */
 export const householdRoutes: RouteModule = (app, { deps, scope }) => {
   app.get("/api/households", { config: { roles: ALL_ROLES } }, async (req) => {
     const ids = scope.householdIds(req);

@@ -19,6 +19,7 @@ const NAV = {
     "registrations",
     "devices",
     "people",
+    "rules",
     "audit",
     "notifications",
     "metrics",

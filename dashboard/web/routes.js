@@ -17,5 +17,6 @@ export const ROUTES = {
   metrics: { load: () => import("./views/metrics.js"), roles: CARERS },
   people: { load: () => import("./views/people.js"), roles: ["operator"] },
   audit: { load: () => import("./views/audit.js"), roles: ["operator"] },
+  rules: { load: () => import("./views/rules.js"), roles: ["operator"] },
   notifications: { load: () => import("./views/notifications.js"), roles: ["operator"] },
 };

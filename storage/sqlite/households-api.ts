@@ -255,13 +255,20 @@ export function createHouseholdsApiStore(db: Db, now: () => number) {
     /** Registry fields the carers may correct; the grid is not among them (a move is a new registration). */
     updateHousehold(
       id: string,
-      patch: { resident?: string; address?: string; emergencyContacts?: unknown[]; language?: string },
+      patch: {
+        resident?: string;
+        address?: string;
+        emergencyContacts?: unknown[];
+        language?: string;
+        consent?: boolean;
+      },
     ): void {
-      const cols: [string, string | undefined][] = [
+      const cols: [string, string | number | undefined][] = [
         ["resident", patch.resident],
         ["address", patch.address],
         ["emergency_contacts", patch.emergencyContacts && JSON.stringify(patch.emergencyContacts)],
         ["language", patch.language],
+        ["consent", patch.consent === undefined ? undefined : patch.consent ? 1 : 0],
       ];
       for (const [col, value] of cols)
         if (value !== undefined) db.prepare(`UPDATE households SET ${col} = ? WHERE id = ?`).run(value, id);

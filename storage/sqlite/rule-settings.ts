@@ -100,16 +100,39 @@ export function createRuleSettingsStore(db: Db, now: () => number) {
           changedAt: h.changed_at,
         }));
     },
-    /** The override layers for one home, most general first (feed them to resolveRuleParams). */
-    layersFor(householdId: string): RuleSetting[] {
+    /** The scopes whose operator layers apply to one home, most general first: global, its grids, itself. */
+    scopesFor(householdId: string): RuleScope[] {
+      const home = gridOf.get(householdId);
+      const grids = home ? gridChain(home.grid_id).map((g): RuleScope => `grid:${g}`) : [];
+      return ["global", ...grids, `household:${householdId}`];
+    },
+    /**
+     * The override layers for one home, most general first (feed them to resolveRuleParams). With
+     * `instead`, that scope's operator layer is replaced by a proposal (what a preview backtests).
+     */
+    layersFor(
+      householdId: string,
+      instead?: { scope: RuleScope; params: Record<string, unknown> },
+    ): RuleSetting[] {
       const home = gridOf.get(householdId);
       const scopes: [RuleScope, SettingSource][] = [["global", "operator"]];
       if (home) for (const g of gridChain(home.grid_id)) scopes.push([`grid:${g}`, "operator"]);
       scopes.push([`household:${householdId}`, "learned"], [`household:${householdId}`, "operator"]);
       return scopes
-        .map(([scope, source]) => get.get(scope, source))
-        .filter((r): r is Row => r !== undefined)
-        .map(toSetting);
+        .map(([scope, source]): RuleSetting | undefined => {
+          if (instead && source === "operator" && scope === instead.scope)
+            return {
+              scope,
+              source,
+              params: instead.params,
+              reason: "proposed",
+              changedBy: "",
+              changedAt: now(),
+            };
+          const r = get.get(scope, source);
+          return r ? toSetting(r) : undefined;
+        })
+        .filter((r): r is RuleSetting => r !== undefined);
     },
   };
 }

@@ -4,6 +4,7 @@ import { badge, button, fmtTime, h, replace, section } from "../dom.js";
 import { act } from "../errors.js";
 import { getLang, t } from "../i18n.js";
 import { absencesSection } from "./absences.js";
+import { parentDetailsSection } from "./parent-details.js";
 
 /** The family's first page: each parent's calm status, and registrations still waiting. @param {HTMLElement} view @param {string[]} params @param {any} ctx */
 export default async function family(view, params, ctx) {
@@ -132,6 +133,7 @@ async function statusPage(view, id, ctx) {
     section("family.waterToday", chart),
     section("family.alerts", alerts),
     absencesSection(id, tz),
+    parentDetailsSection(id),
     await prefsSection(id),
   );
 }

@@ -3,16 +3,29 @@ import { button, field, formValues, h, toast } from "../dom.js";
 import { act } from "../errors.js";
 import { LANGS, t } from "../i18n.js";
 
-/** @param {number} i */
-function contactRow(i) {
+/** One emergency contact's inputs, named c<i>.name/phone/relation. @param {number} i @param {{ name?: string, phone?: string, relation?: string }} [c] */
+export function contactRow(i, c = {}) {
   return h(
     "fieldset.contact",
     { "data-contact": i },
     h("legend", { text: t("reg.contactN", { n: i + 1 }) }),
-    field("reg.contactName", h("input", { name: `c${i}.name`, autocomplete: "off" })),
-    field("reg.contactPhone", h("input", { name: `c${i}.phone`, type: "tel" })),
-    field("reg.contactRelation", h("input", { name: `c${i}.relation` })),
+    field("reg.contactName", h("input", { name: `c${i}.name`, autocomplete: "off", value: c.name })),
+    field("reg.contactPhone", h("input", { name: `c${i}.phone`, type: "tel", value: c.phone })),
+    field("reg.contactRelation", h("input", { name: `c${i}.relation`, value: c.relation })),
   );
+}
+
+/** The complete contacts of a form's c<i>.* values (a row without name or phone is left out). @param {Record<string, string>} v @param {number} n */
+export function contactsFrom(v, n) {
+  const out = [];
+  for (let i = 0; i < n; i++)
+    if (v[`c${i}.name`] && v[`c${i}.phone`])
+      out.push({
+        name: v[`c${i}.name`],
+        phone: v[`c${i}.phone`],
+        ...(v[`c${i}.relation`] ? { relation: v[`c${i}.relation`] } : {}),
+      });
+  return out;
 }
 
 /** A family member registers a parent: pending until a grid worker or an operator approves. @param {HTMLElement} view @param {string[]} _p @param {any} ctx */
@@ -33,14 +46,7 @@ export default async function registerParent(view, _p, ctx) {
         onsubmit: async (/** @type {SubmitEvent} */ e) => {
           e.preventDefault();
           const v = formValues(form);
-          const emergencyContacts = [];
-          for (let i = 0; i < n; i++)
-            if (v[`c${i}.name`] && v[`c${i}.phone`])
-              emergencyContacts.push({
-                name: v[`c${i}.name`],
-                phone: v[`c${i}.phone`],
-                ...(v[`c${i}.relation`] ? { relation: v[`c${i}.relation`] } : {}),
-              });
+          const emergencyContacts = contactsFrom(v, n);
           const body = {
             resident: v.resident,
             address: v.address,

@@ -4,7 +4,64 @@ import { act } from "../errors.js";
 import { t } from "../i18n.js";
 
 /** Pretty JSON for a <pre> (text only). @param {unknown} v */
-const json = (v) => JSON.stringify(v ?? {}, null, 2);
+export const json = (v) => JSON.stringify(v ?? {}, null, 2);
+
+/**
+ * A backtest preview: alerts per rule over the home's real history, with the parameters in force and
+ * with the proposed ones. @param {any} r the answer of a …/rules/preview route
+ */
+export function previewResult(r) {
+  const cur = r.current?.summary?.byRule ?? {};
+  const pro = r.proposed?.summary?.byRule ?? {};
+  const rules = [...new Set([...Object.keys(cur), ...Object.keys(pro)])];
+  return [
+    h("p", {
+      text: t("rules.previewTotal", {
+        days: r.days,
+        current: r.current?.summary?.alerts ?? 0,
+        proposed: r.proposed?.summary?.alerts ?? 0,
+      }),
+    }),
+    h(
+      "table",
+      null,
+      h(
+        "thead",
+        null,
+        h(
+          "tr",
+          null,
+          ["rules.rule", "rules.current", "rules.proposed"].map((k) => h("th", { text: t(k) })),
+        ),
+      ),
+      h(
+        "tbody",
+        null,
+        rules.map((rule) =>
+          h(
+            "tr",
+            { "data-rule": rule },
+            h("td", { text: t(`rule.${rule}`) }),
+            h("td", { text: String(cur[rule]?.alerts ?? 0) }),
+            h("td", { text: String(pro[rule]?.alerts ?? 0) }),
+          ),
+        ),
+      ),
+    ),
+  ];
+}
+
+/** JSON from a textarea: an object, or an error the toast explains. @param {HTMLTextAreaElement} area @returns {Record<string, unknown>} */
+export function paramsFrom(area) {
+  let v;
+  try {
+    v = JSON.parse(area.value.trim() || "{}");
+  } catch {
+    throw { code: "JINLIN_ERR_INPUT_INVALID" };
+  }
+  if (!v || typeof v !== "object" || Array.isArray(v)) throw { code: "JINLIN_ERR_INPUT_INVALID" };
+  return v;
+}
 
 /**
  * Rule thresholds of one home, for operators: the parameters in force, the layers they come from and
@@ -27,17 +84,7 @@ export function rulesSection(id, tz) {
   );
   const preview = h("div", { "data-testid": "rules-preview" });
 
-  /** @returns {Record<string, unknown>} */
-  const parsed = () => {
-    let v;
-    try {
-      v = JSON.parse(params.value.trim() || "{}");
-    } catch {
-      throw { code: "JINLIN_ERR_INPUT_INVALID" };
-    }
-    if (!v || typeof v !== "object" || Array.isArray(v)) throw { code: "JINLIN_ERR_INPUT_INVALID" };
-    return v;
-  };
+  const parsed = () => paramsFrom(params);
 
   const load = async () => {
     const r = await get(base);
@@ -79,47 +126,7 @@ export function rulesSection(id, tz) {
   };
 
   /** @param {any} r */
-  const showPreview = (r) => {
-    const cur = r.current?.summary?.byRule ?? {};
-    const pro = r.proposed?.summary?.byRule ?? {};
-    const rules = [...new Set([...Object.keys(cur), ...Object.keys(pro)])];
-    replace(
-      preview,
-      h("p", {
-        text: t("rules.previewTotal", {
-          days: r.days,
-          current: r.current?.summary?.alerts ?? 0,
-          proposed: r.proposed?.summary?.alerts ?? 0,
-        }),
-      }),
-      h(
-        "table",
-        null,
-        h(
-          "thead",
-          null,
-          h(
-            "tr",
-            null,
-            ["rules.rule", "rules.current", "rules.proposed"].map((k) => h("th", { text: t(k) })),
-          ),
-        ),
-        h(
-          "tbody",
-          null,
-          rules.map((rule) =>
-            h(
-              "tr",
-              { "data-rule": rule },
-              h("td", { text: t(`rule.${rule}`) }),
-              h("td", { text: String(cur[rule]?.alerts ?? 0) }),
-              h("td", { text: String(pro[rule]?.alerts ?? 0) }),
-            ),
-          ),
-        ),
-      ),
-    );
-  };
+  const showPreview = (r) => replace(preview, previewResult(r));
 
   const previewBtn = /** @type {HTMLButtonElement} */ (
     button("rules.preview", { "data-testid": "rules-preview-btn" })
