@@ -1,9 +1,9 @@
 import type { Clock } from "../core/clock.js";
 import type { Household } from "../core/domain.js";
+import { zoneFor } from "../core/local-time.js";
 import type { Logger } from "../core/log.js";
 import { createDeadlineScheduler } from "./deadline-scheduler.js";
 import type { NotificationRequest } from "./notify/types.js";
-import { zoneFor } from "./rules/shared/zone.js";
 
 export interface SummarySource {
   optedIn(): { id: string; timezone: string }[];

@@ -1,5 +1,5 @@
+import type { LocalDay } from "../core/local-time.js";
 import type { Appliance, Fixture, HomeEvent } from "./events.js";
-import type { LocalDay } from "./local-time.js";
 import type { PersonParams } from "./person.js";
 import type { Rng } from "./random.js";
 

@@ -1,3 +1,4 @@
+import { localDayOf, nextLocalDay } from "../core/local-time.js";
 import { createClimateEmitter } from "./emitters/climate.js";
 import { batteryCurve, createHeartbeatEmitter } from "./emitters/heartbeat.js";
 import { createPowerMeterEmitter } from "./emitters/power-meter.js";
@@ -5,7 +6,6 @@ import { createButtonEmitter, createDoorEmitter, createMotionEmitter } from "./e
 import type { DeviceEmitter } from "./emitters/types.js";
 import { createWaterMeterEmitter } from "./emitters/water-meter.js";
 import { applyFaults } from "./faults.js";
-import { localDayOf, nextLocalDay } from "./local-time.js";
 import { byTs, type DraftMessage, type SimMessage, serialise } from "./messages.js";
 import { type HomeSpec, homeDay } from "./neighbourhood.js";
 import { createRng, hashSeed } from "./random.js";

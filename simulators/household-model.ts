@@ -1,3 +1,4 @@
+import type { LocalDay } from "../core/local-time.js";
 import {
   basinWash,
   bedtime,
@@ -13,7 +14,6 @@ import {
   toiletVisit,
 } from "./activities.js";
 import { byStart, type HomeEvent } from "./events.js";
-import type { LocalDay } from "./local-time.js";
 import type { PersonParams } from "./person.js";
 import { clamp, type Rng } from "./random.js";
 

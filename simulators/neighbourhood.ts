@@ -1,7 +1,7 @@
 import { DEVICE_KINDS, type DeviceKind } from "../core/domain.js";
+import { type LocalDay, localDayOf } from "../core/local-time.js";
 import type { WaterMeterConfig } from "./emitters/water-meter.js";
 import { type DayPlan, planDay, plannedWake } from "./household-model.js";
-import { type LocalDay, localDayOf } from "./local-time.js";
 import { drawPerson, type PersonParams } from "./person.js";
 import { createRng, hashSeed } from "./random.js";
 import { applyPersonScenarios, dayModifiers } from "./scenario-effects.js";

@@ -1,6 +1,6 @@
+import type { LocalDay } from "../core/local-time.js";
 import { byStart, eventEnd, eventStart, type HomeEvent } from "./events.js";
 import type { DayModifiers } from "./household-model.js";
-import type { LocalDay } from "./local-time.js";
 import type { ScenarioInstance } from "./scenarios.js";
 
 /** How the person's scenarios change one day before it is planned. */

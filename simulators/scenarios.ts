@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DEVICE_KINDS, type DeviceKind, deviceKindSchema } from "../core/domain.js";
-import { localDayOf, localParts, localToEpoch } from "./local-time.js";
+import { localDayOf, localParts, localToEpoch } from "../core/local-time.js";
 import type { Rng } from "./random.js";
 
 export const SCENARIO_KINDS = [

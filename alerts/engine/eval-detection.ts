@@ -8,6 +8,7 @@ import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { z } from "zod";
+import { zoneFor } from "../../core/local-time.js";
 import {
   loadWeusedto,
   WEUSEDTO_TIMEZONE,
@@ -15,7 +16,6 @@ import {
   weusedtoReadings,
 } from "../../simulators/weusedto.js";
 import { resolveRuleParams } from "../rules/params.js";
-import { zoneFor } from "../rules/shared/zone.js";
 import type { AlertRecord } from "./backtest.js";
 import {
   type Injection,

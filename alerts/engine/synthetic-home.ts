@@ -5,8 +5,9 @@
  * later), water every 30–90 min while up, to bed 20:30–21:30, a night toilet visit on 30% of
  * nights, out for 2–4 h in the morning on 20% of days, away 2–4 days once a month.
  */
+
+import { zoneFor } from "../../core/local-time.js";
 import type { WeusedtoData } from "../../simulators/weusedto.js";
-import { zoneFor } from "../rules/shared/zone.js";
 import { mulberry32 } from "./detection-trials.js";
 
 function dayUses(rnd: () => number): number[] {

@@ -6,11 +6,11 @@
  */
 import { z } from "zod";
 import type { Reading } from "../../core/domain.js";
+import { zoneFor } from "../../core/local-time.js";
 import type { Evaluation, EvidenceReading, Rule, RuleConfig, Transition } from "../engine/types.js";
 import { inWindow } from "./shared/night.js";
 import { durationEn, durationZh } from "./shared/text.js";
 import { isWater, quote, type Register, stepRegister } from "./shared/water.js";
-import { zoneFor } from "./shared/zone.js";
 
 export const doorNightParamsSchema = z.object({
   fromHour: z.number().int().min(0).max(23),

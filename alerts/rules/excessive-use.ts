@@ -7,9 +7,9 @@
  * start of the next local day.
  */
 import { z } from "zod";
+import { zoneFor } from "../../core/local-time.js";
 import type { Evaluation, EvidenceReading, Rule, RuleConfig, Transition } from "../engine/types.js";
 import { isWater, quote, type Register, stepRegister } from "./shared/water.js";
-import { zoneFor } from "./shared/zone.js";
 
 export const excessiveUseParamsSchema = z.object({
   multiple: z.number().min(1.2).max(20),

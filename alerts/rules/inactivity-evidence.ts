@@ -1,10 +1,10 @@
+import type { Zone } from "../../core/local-time.js";
 import type { Evidence, EvidenceReading, Severity } from "../engine/types.js";
 import type { InactivityState } from "./inactivity.js";
 import type { InactivityParams } from "./inactivity-params.js";
 import { blendWeight, type Crossing } from "./inactivity-threshold.js";
 import { confidence } from "./shared/corroboration.js";
 import { durationEn, durationZh, pct, whenEn, whenZh } from "./shared/text.js";
-import type { Zone } from "./shared/zone.js";
 
 interface Args {
   s: InactivityState;

@@ -1,9 +1,10 @@
 /**
  * When does the current gap become improbable for this home? Pure functions over the gap model.
  */
+
+import type { Zone } from "../../core/local-time.js";
 import type { InactivityParams } from "./inactivity-params.js";
 import { type GapModel, gapQuantile, gapSurvival, wakeQuantile } from "./shared/gap-model.js";
-import type { Zone } from "./shared/zone.js";
 
 export type CrossingReason = "hour" | "wake" | "ceiling";
 

@@ -7,6 +7,7 @@
  * "no data" (rule no_data): this rule only judges time the meter has vouched for.
  */
 import type { Reading } from "../../core/domain.js";
+import { type Zone, zoneFor } from "../../core/local-time.js";
 import type { Evaluation, EvidenceReading, Rule, RuleConfig, Severity, Transition } from "../engine/types.js";
 import { inactivityEvidence, reopenedEvidence } from "./inactivity-evidence.js";
 import type { InactivityParams } from "./inactivity-params.js";
@@ -22,7 +23,6 @@ import {
   WAKE_FROM_MIN,
 } from "./shared/gap-model.js";
 import { HOUR, isWater, quote, type Register, stepRegister } from "./shared/water.js";
-import { type Zone, zoneFor } from "./shared/zone.js";
 
 export interface InactivityState {
   reg: Register | null;

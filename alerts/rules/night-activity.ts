@@ -13,10 +13,10 @@
  * sleeper's bedtime wash and toilet counted as night activity in the first nights on the simulator).
  */
 import { z } from "zod";
+import { zoneFor } from "../../core/local-time.js";
 import type { Evaluation, EvidenceReading, Rule, RuleConfig, Transition } from "../engine/types.js";
 import { inWindow, nightEnd, nightKey } from "./shared/night.js";
 import { isWater, pushBounded, quote, type Register, stepRegister } from "./shared/water.js";
-import { zoneFor } from "./shared/zone.js";
 
 export const nightActivityParamsSchema = z.object({
   fromHour: z.number().int().min(0).max(23),

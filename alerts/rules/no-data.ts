@@ -18,9 +18,9 @@
  */
 import { z } from "zod";
 import { DEVICE_KINDS } from "../../core/domain.js";
+import { zoneFor } from "../../core/local-time.js";
 import type { Evaluation, Rule, RuleConfig, Transition } from "../engine/types.js";
 import { durationEn, durationZh } from "./shared/text.js";
-import { zoneFor } from "./shared/zone.js";
 
 export const noDataParamsSchema = z.object({
   silentAfterMin: z.partialRecord(z.enum([...DEVICE_KINDS, "heartbeat"]), z.number().min(1)),

@@ -5,9 +5,9 @@
  * device (pressed: false); acknowledging and closing is the alert lifecycle's job, not a timer's.
  */
 import { z } from "zod";
+import { zoneFor } from "../../core/local-time.js";
 import type { Evaluation, Rule, RuleConfig } from "../engine/types.js";
 import { pushBounded, quote } from "./shared/water.js";
-import { zoneFor } from "./shared/zone.js";
 
 export const panicParamsSchema = z.object({
   /** Whether a pressed:false from the device clears the alert (buttons with a cancel gesture). */

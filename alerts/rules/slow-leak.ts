@@ -9,10 +9,10 @@
  * the night costs hours, not safety.
  */
 import { z } from "zod";
+import { zoneFor } from "../../core/local-time.js";
 import type { Evaluation, EvidenceReading, Rule, RuleConfig, Transition } from "../engine/types.js";
 import { durationEn, durationZh } from "./shared/text.js";
 import { isWater, quote, type Register, stepRegister } from "./shared/water.js";
-import { zoneFor } from "./shared/zone.js";
 
 export const slowLeakParamsSchema = z.object({
   windowHours: z.number().min(1).max(48),

@@ -9,10 +9,10 @@
  * under 30 min a long shower would alarm. Until `minRuns` runs are learned the threshold is 57 min.
  */
 import { z } from "zod";
+import { zoneFor } from "../../core/local-time.js";
 import type { Evaluation, EvidenceReading, Rule, RuleConfig, Transition } from "../engine/types.js";
 import { durationEn, durationZh } from "./shared/text.js";
 import { isWater, quote, type Register, stepRegister } from "./shared/water.js";
-import { zoneFor } from "./shared/zone.js";
 
 export const waterRunningParamsSchema = z.object({
   minFlowLpm: z.number().min(0.05).max(20),

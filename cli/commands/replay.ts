@@ -2,8 +2,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { z } from "zod";
 import { loadConfig } from "../../core/config.js";
 import { DEVICE_KINDS, type DeviceKind } from "../../core/domain.js";
+import { localDay } from "../../core/local-time.js";
 import { createLogger } from "../../core/log.js";
-import { localDay } from "../../simulators/local-time.js";
 import { createPublisher } from "../../simulators/publisher.js";
 import {
   type RecordedReading,

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import type { Alert } from "../../alerts/alert-types.js";
+import { localClock, localDate, startOfLocalDay, startOfLocalMonth } from "../../core/local-time.js";
 import { parse, principal } from "../auth/scope.js";
 import { ALL_ROLES, type RouteModule } from "./context.js";
 import { householdParams } from "./households.js";
-import { localClock, localDate, startOfLocalDay, startOfLocalMonth } from "./local-time.js";
 
 const alertsQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(20) });
 

@@ -1,4 +1,4 @@
-import { type LocalDay, localDayOf } from "../local-time.js";
+import { type LocalDay, localDayOf } from "../../core/local-time.js";
 import type { DraftMessage } from "../messages.js";
 import { noise, reading, round1 } from "../messages.js";
 import { createTicker, type DeviceEmitter } from "./types.js";

@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { localDayOf } from "../../simulators/local-time.js";
+import { localDayOf } from "../../core/local-time.js";
 import { loadWeusedto, WEUSEDTO_TIMEZONE } from "../../simulators/weusedto.js";
 import { run } from "../helpers/mqtt.js";
 import { tempDir } from "../helpers/service.js";

@@ -11,7 +11,7 @@
  * Counts decay by `decay` per learned day so the model follows a changing routine; the state stays
  * 24 × 22 + 40 numbers however long the home is watched.
  */
-import type { Zone } from "./zone.js";
+import type { Zone } from "../../../core/local-time.js";
 
 /** Bin edges in minutes; the last bin is "a day or more". Finer where thresholds usually fall. */
 export const GAP_EDGES_MIN = [

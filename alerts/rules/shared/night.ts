@@ -1,4 +1,4 @@
-import type { Zone } from "./zone.js";
+import type { Zone } from "../../../core/local-time.js";
 
 /** Whether local time of ts falls in [fromHour, toHour), wrapping midnight. */
 export function inWindow(zone: Zone, ts: number, fromHour: number, toHour: number): boolean {

@@ -1,5 +1,5 @@
 /** Human wording shared by the rules' evidence sentences (zh-CN and en). */
-import type { Zone } from "./zone.js";
+import type { Zone } from "../../../core/local-time.js";
 
 export function durationEn(ms: number): string {
   const totalMin = Math.max(0, Math.round(ms / 60_000));

@@ -4,8 +4,8 @@ import { createHomeEvaluator, type HomeState } from "../../../alerts/engine/home
 import { createInactivityRule, type InactivityState } from "../../../alerts/rules/inactivity.js";
 import { inactivityDefaults } from "../../../alerts/rules/inactivity-params.js";
 import { resolveRuleParams } from "../../../alerts/rules/params.js";
-import { zoneFor } from "../../../alerts/rules/shared/zone.js";
 import type { Reading } from "../../../core/domain.js";
+import { zoneFor } from "../../../core/local-time.js";
 import { atLocal, localMidnight, prng, regularDay, routine } from "./synthetic-home.js";
 
 const H = 3_600_000;

@@ -3,8 +3,8 @@ import { type BacktestReading, runBacktest } from "../../../alerts/engine/backte
 import type { HomeConfig } from "../../../alerts/engine/home-evaluator.js";
 import type { Interval } from "../../../alerts/engine/types.js";
 import { resolveRuleParams } from "../../../alerts/rules/params.js";
-import { zoneFor } from "../../../alerts/rules/shared/zone.js";
 import type { Reading } from "../../../core/domain.js";
+import { zoneFor } from "../../../core/local-time.js";
 import { atLocal, localMidnight, prng, regularDay, routine } from "./synthetic-home.js";
 
 const SH = "Asia/Shanghai";

@@ -3,8 +3,8 @@
  * The meter reports every 15 min when idle and once per minute with flow, like the real ones.
  */
 
-import { zoneFor } from "../../../alerts/rules/shared/zone.js";
 import type { Reading } from "../../../core/domain.js";
+import { zoneFor } from "../../../core/local-time.js";
 
 export type WaterReading = Extract<Reading, { kind: "water" }>;
 

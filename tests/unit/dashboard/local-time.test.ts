@@ -1,10 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  localClock,
-  localDate,
-  startOfLocalDay,
-  startOfLocalMonth,
-} from "../../../dashboard/routes/local-time.js";
+import { localClock, localDate, startOfLocalDay, startOfLocalMonth } from "../../../core/local-time.js";
 import { durations, responseTimes } from "../../../dashboard/routes/response-times.js";
 
 describe("household local time", () => {

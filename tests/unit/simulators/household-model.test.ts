@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { type LocalDay, localDay, nextLocalDay } from "../../../core/local-time.js";
 import { litersBetween } from "../../../simulators/events.js";
 import { type DayPlan, NO_MODIFIERS, planDay } from "../../../simulators/household-model.js";
-import { type LocalDay, localDay, nextLocalDay } from "../../../simulators/local-time.js";
 import { drawPerson, type PersonParams } from "../../../simulators/person.js";
 import { createRng } from "../../../simulators/random.js";
 

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { localDay, localToEpoch, zoneOffsetMs } from "../../../simulators/local-time.js";
+import { localDay, localToEpoch, zoneOffsetMs } from "../../../core/local-time.js";
 import { createRng } from "../../../simulators/random.js";
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
