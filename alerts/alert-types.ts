@@ -12,6 +12,46 @@ export type Outcome = z.infer<typeof outcomeSchema>;
 export const isFalseAlarm = (o: Outcome | null): boolean =>
   o === "false_alarm_away" || o === "false_alarm_other";
 
+/**
+ * Resident check-in before dispatch (docs/notifications.md): the resident is asked first, by their
+ * button's "I'm OK" press and/or a call or SMS through the webhook gateway; nobody is dispatched unless
+ * they do not answer within the home's minutes, or ask for help.
+ */
+export const CHECKIN_CHANNELS = ["button", "call"] as const;
+export const checkInChannelSchema = z.enum(CHECKIN_CHANNELS);
+export type CheckInChannel = z.infer<typeof checkInChannelSchema>;
+export const CHECKIN_ANSWERS = ["ok", "help"] as const;
+export type CheckInAnswer = (typeof CHECKIN_ANSWERS)[number];
+/** ok/help: the resident answered; no_answer: dispatched at `until`; cleared: the rule cleared; taken_over: a carer acted first. */
+export type CheckInResult = CheckInAnswer | "no_answer" | "cleared" | "taken_over";
+
+export interface CheckIn {
+  startedAt: number;
+  /** When dispatch proceeds if nobody answered. */
+  until: number;
+  channels: CheckInChannel[];
+  /** Null while waiting for the resident. */
+  result: CheckInResult | null;
+  endedAt: number | null;
+  /** The channel the resident answered by. */
+  via: CheckInChannel | null;
+}
+
+/** The check-in a home asks for before dispatching an alert of this rule: minutes and channels. */
+export interface CheckInSetting {
+  minutes: number;
+  channels: CheckInChannel[];
+}
+
+/** Whether the workers (and the escalation chain) have been told of this alert. */
+export const isDispatched = (a: Pick<Alert, "checkIn">): boolean =>
+  a.checkIn === null ||
+  a.checkIn.result === "no_answer" ||
+  a.checkIn.result === "help" ||
+  a.checkIn.result === "taken_over";
+export const isCheckingIn = (a: Pick<Alert, "checkIn" | "status">): boolean =>
+  a.status === "open" && a.checkIn !== null && a.checkIn.result === null;
+
 export interface Alert {
   id: number;
   householdId: string;
@@ -29,8 +69,11 @@ export interface Alert {
   outcome: Outcome | null;
   note: string | null;
   escalationLevel: number;
+  /** While the check-in waits: its `until`; after dispatch: the next escalation step. */
   nextActionAt: number | null;
   evidence: Evidence;
+  /** The resident check-in before dispatch, or null when the home has none for this rule. */
+  checkIn: CheckIn | null;
 }
 
 export interface AlertEvent {

@@ -6,8 +6,14 @@ import {
   type Alert,
   type AlertStatus,
   type AlertStore,
+  type CheckIn,
+  type CheckInAnswer,
+  type CheckInChannel,
+  type CheckInSetting,
+  isCheckingIn,
   type Outcome,
 } from "./alert-types.js";
+import { checkInApplies, endCheckIn, raisedSeverity, withCheckInNote } from "./checkin.js";
 import { severityRank, type Transition } from "./engine/types.js";
 import { type EscalationPolicy, nextEscalationAt } from "./escalation.js";
 
@@ -19,7 +25,11 @@ export type AlertNews =
   | "acknowledged"
   | "visiting"
   | "resolved"
-  | "cleared";
+  | "cleared"
+  /** The resident is being asked first; nobody else hears of the alert yet. */
+  | "checkin_started"
+  /** The resident answered "OK" (the alert is cleared) or asked for help (sent as "raised" instead). */
+  | "checkin_answered";
 
 /** Called inside the transaction that changed the alert, so queued notifications share its fate. */
 export interface AlertNotifier {
@@ -32,11 +42,15 @@ export interface LifecycleDeps {
   policy: EscalationPolicy;
   notifier: AlertNotifier;
   log: Logger;
+  /** The home's resident check-in before dispatch; undefined when it has none (the default). */
+  checkIn?(householdId: string): CheckInSetting | undefined;
   /** After commit: live streams, the escalation timer. */
   onChange?: (alert: Alert, news: AlertNews) => void;
 }
 
 const SYSTEM = "system";
+/** The actor of an answer from the resident (their button, or the call/SMS gateway). */
+export const RESIDENT = "resident";
 
 /**
  * The alert lifecycle: open → acknowledged → visiting → resolved (with an outcome), or cleared when the
@@ -50,9 +64,10 @@ export function createAlertLifecycle(deps: LifecycleDeps) {
   function change(
     alert: Alert,
     actor: string,
-    action: AlertNews,
+    action: AlertNews | "checkin_no_answer",
     patch: Partial<Alert>,
     detail: Record<string, unknown> | null,
+    news: AlertNews = action === "checkin_no_answer" ? "raised" : action,
   ) {
     const now = clock.now();
     const updated = store.update(alert.id, { ...patch, updatedAt: now });
@@ -65,9 +80,33 @@ export function createAlertLifecycle(deps: LifecycleDeps) {
       toStatus: updated.status,
       detail,
     });
-    notifier.notify(updated, action);
-    committed.push([updated, action]);
+    notifier.notify(updated, news);
+    committed.push([updated, news]);
     return updated;
+  }
+
+  /** A carer acted, or the rule cleared, while the resident was being asked: the check-in ends there. */
+  function endedBy(a: Alert, result: "cleared" | "taken_over"): Partial<Alert> {
+    return isCheckingIn(a) && a.checkIn ? { checkIn: endCheckIn(a.checkIn, result, clock.now()) } : {};
+  }
+
+  /** Dispatch as if raised now: the workers hear of it and the escalation timers start from this moment. */
+  function dispatch(
+    a: Alert,
+    checkIn: CheckIn,
+    actor: string,
+    action: "checkin_no_answer" | "checkin_answered",
+  ) {
+    const now = clock.now();
+    const severity = checkIn.result === "help" ? raisedSeverity(a.severity) : a.severity;
+    const patch = {
+      severity,
+      checkIn,
+      escalationLevel: 0,
+      nextActionAt: nextEscalationAt(severity, now, policy),
+      evidence: withCheckInNote(a.evidence, checkIn),
+    };
+    return change(a, actor, action, patch, { result: checkIn.result, via: checkIn.via }, "raised");
   }
 
   function run<T>(fn: () => T): T {
@@ -87,7 +126,7 @@ export function createAlertLifecycle(deps: LifecycleDeps) {
         existing,
         SYSTEM,
         "updated",
-        { severity, evidence: t.evidence },
+        { severity, evidence: withCheckInNote(t.evidence, existing.checkIn) },
         { severity: t.severity, at: t.at },
       );
     }
@@ -95,6 +134,17 @@ export function createAlertLifecycle(deps: LifecycleDeps) {
     // (home, rule, event time) must not open a second alert, nor notify anyone twice.
     const replayed = store.findRaised(householdId, t.rule, t.at);
     if (replayed) return replayed;
+    const setting = checkInApplies(t.rule, t.severity) ? deps.checkIn?.(householdId) : undefined;
+    const checkIn: CheckIn | null = setting
+      ? {
+          startedAt: now,
+          until: now + setting.minutes * 60_000,
+          channels: setting.channels,
+          result: null,
+          endedAt: null,
+          via: null,
+        }
+      : null;
     const alert = store.insert({
       householdId,
       rule: t.rule,
@@ -110,8 +160,9 @@ export function createAlertLifecycle(deps: LifecycleDeps) {
       outcome: null,
       note: null,
       escalationLevel: 0,
-      nextActionAt: nextEscalationAt(t.severity, now, policy),
+      nextActionAt: checkIn ? checkIn.until : nextEscalationAt(t.severity, now, policy),
       evidence: t.evidence,
+      checkIn,
     });
     store.appendEvent({
       alertId: alert.id,
@@ -122,8 +173,19 @@ export function createAlertLifecycle(deps: LifecycleDeps) {
       toStatus: "open",
       detail: { at: t.at },
     });
-    notifier.notify(alert, "raised");
-    committed.push([alert, "raised"]);
+    const news: AlertNews = checkIn ? "checkin_started" : "raised";
+    if (checkIn)
+      store.appendEvent({
+        alertId: alert.id,
+        at: now,
+        actor: SYSTEM,
+        action: "checkin_started",
+        fromStatus: "open",
+        toStatus: "open",
+        detail: { until: checkIn.until, channels: checkIn.channels },
+      });
+    notifier.notify(alert, news);
+    committed.push([alert, news]);
     return alert;
   }
 
@@ -148,7 +210,7 @@ export function createAlertLifecycle(deps: LifecycleDeps) {
       existing,
       SYSTEM,
       "cleared",
-      { status: "cleared", closedAt: clock.now(), nextActionAt: null },
+      { status: "cleared", closedAt: clock.now(), nextActionAt: null, ...endedBy(existing, "cleared") },
       { at: t.at },
     );
   }
@@ -178,7 +240,13 @@ export function createAlertLifecycle(deps: LifecycleDeps) {
           a,
           actor,
           "acknowledged",
-          { status: "acknowledged", acknowledgedBy: actor, acknowledgedAt: clock.now(), nextActionAt: null },
+          {
+            status: "acknowledged",
+            acknowledgedBy: actor,
+            acknowledgedAt: clock.now(),
+            nextActionAt: null,
+            ...endedBy(a, "taken_over"),
+          },
           null,
         );
       });
@@ -191,7 +259,13 @@ export function createAlertLifecycle(deps: LifecycleDeps) {
           a,
           actor,
           "visiting",
-          { ...ack, status: "visiting", visitingAt: clock.now(), nextActionAt: null },
+          {
+            ...ack,
+            status: "visiting",
+            visitingAt: clock.now(),
+            nextActionAt: null,
+            ...endedBy(a, "taken_over"),
+          },
           null,
         );
       });
@@ -204,7 +278,15 @@ export function createAlertLifecycle(deps: LifecycleDeps) {
           a,
           actor,
           "resolved",
-          { ...ack, status: "resolved", outcome, note, closedAt: clock.now(), nextActionAt: null },
+          {
+            ...ack,
+            status: "resolved",
+            outcome,
+            note,
+            closedAt: clock.now(),
+            nextActionAt: null,
+            ...endedBy(a, "taken_over"),
+          },
           { outcome },
         );
       });
@@ -215,11 +297,51 @@ export function createAlertLifecycle(deps: LifecycleDeps) {
         const a = store.get(id);
         if (a?.status !== "open" || a.nextActionAt === null) return undefined;
         const now = clock.now();
+        if (isCheckingIn(a) && a.checkIn) {
+          // Survives a restart: `until` is the alert's next_action_at, re-armed by the alert service.
+          if (now < a.checkIn.until) return undefined;
+          return dispatch(a, endCheckIn(a.checkIn, "no_answer", now), SYSTEM, "checkin_no_answer");
+        }
         const up = a.escalationLevel < policy.maxLevel;
         const level = up ? a.escalationLevel + 1 : a.escalationLevel;
         const patch = { escalationLevel: level, nextActionAt: nextEscalationAt(a.severity, now, policy) };
         return change(a, SYSTEM, up ? "escalated" : "reminder", patch, { level });
       });
+    },
+    /**
+     * The resident answered the check-in of one alert (the call/SMS gateway's callback). "ok" clears it,
+     * nobody having been told; "help" dispatches at once, one severity higher. An answer after the
+     * check-in ended changes nothing but is recorded on the alert's timeline for the worker.
+     */
+    answer(id: number, answer: CheckInAnswer, via: CheckInChannel): { alert: Alert; accepted: boolean } {
+      return run(() => {
+        const a = store.get(id);
+        if (!a) throw jinlinError("JINLIN_ERR_NOT_FOUND", `alert ${id}`);
+        const now = clock.now();
+        if (!isCheckingIn(a) || !a.checkIn) {
+          store.appendEvent({
+            alertId: a.id,
+            at: now,
+            actor: RESIDENT,
+            action: "checkin_late_answer",
+            fromStatus: a.status,
+            toStatus: a.status,
+            detail: { answer, via },
+          });
+          return { alert: a, accepted: false };
+        }
+        const checkIn = endCheckIn(a.checkIn, answer, now, via);
+        if (answer === "help")
+          return { alert: dispatch(a, checkIn, RESIDENT, "checkin_answered"), accepted: true };
+        const patch = { status: "cleared" as const, closedAt: now, nextActionAt: null, checkIn };
+        return { alert: change(a, RESIDENT, "checkin_answered", patch, { answer, via }), accepted: true };
+      });
+    },
+    /** Alerts of this home waiting for the resident whose condition began at or before `at` (a button press's event time). */
+    waitingAt(householdId: string, at: number): Alert[] {
+      return store
+        .list({ householdIds: [householdId], statuses: ["open"] })
+        .filter((a) => isCheckingIn(a) && a.raisedAt <= at);
     },
   };
 }

@@ -1,18 +1,10 @@
-import type { Alert, Outcome } from "../alerts/alert-types.js";
+import { type Alert, isDispatched } from "../alerts/alert-types.js";
 import { severityRank } from "../alerts/engine/types.js";
 import type { EscalationPolicy } from "../alerts/escalation.js";
 import type { AlertNews, AlertNotifier } from "../alerts/lifecycle.js";
-import type { NotificationRequest, Outcome as NotifyOutcome } from "../alerts/notify/types.js";
+import type { NotificationRequest } from "../alerts/notify/types.js";
 import type { Household } from "../core/domain.js";
 import type { PeopleStore, Recipient } from "../storage/sqlite/people.js";
-
-const OUTCOME: Record<Outcome, NotifyOutcome> = {
-  safe: "resident_safe",
-  needed_help: "helped_at_home",
-  hospital: "hospital",
-  false_alarm_away: "false_alarm",
-  false_alarm_other: "false_alarm",
-};
 
 export interface AlertNotifierDeps {
   people: PeopleStore;
@@ -21,6 +13,8 @@ export interface AlertNotifierDeps {
   policy: EscalationPolicy;
   publicUrl: string;
   webhook: boolean;
+  /** The number the call/SMS gateway reaches the resident on (the household profile's phone). */
+  residentPhone(householdId: string): string | null;
   now(): number;
 }
 
@@ -68,6 +62,37 @@ export function createAlertNotifier(d: AlertNotifierDeps): AlertNotifier {
     };
   }
 
+  /** Minutes since the workers were first told: from dispatch when the resident was asked first. */
+  function minutesSinceDispatch(alert: Alert, now: number): number {
+    return Math.round((now - (alert.checkIn?.endedAt ?? alert.createdAt)) / 60_000);
+  }
+
+  /** The call/SMS to the resident through the webhook gateway, when the check-in asks for one. */
+  function checkInCall(alert: Alert, h: Household): NotificationRequest[] {
+    const phone = d.residentPhone(h.id);
+    if (!alert.checkIn?.channels.includes("call") || !phone || !d.webhook) return [];
+    const { startedAt, until } = alert.checkIn;
+    return [
+      {
+        template: "resident_checkin",
+        channel: "webhook",
+        to: phone,
+        language: h.language,
+        audience: "resident",
+        idempotencyKey: `checkin:${alert.id}:call`,
+        data: {
+          householdId: h.id,
+          resident: h.resident,
+          address: h.address,
+          timezone: h.timezone,
+          alertId: String(alert.id),
+          until,
+          minutes: Math.round((until - startedAt) / 60_000),
+        },
+      },
+    ];
+  }
+
   function request(
     alert: Alert,
     news: AlertNews,
@@ -95,13 +120,13 @@ export function createAlertNotifier(d: AlertNotifierDeps): AlertNotifier {
           data: {
             ...base,
             level: Math.max(1, alert.escalationLevel),
-            unacknowledgedMinutes: Math.round((now - alert.createdAt) / 60_000),
+            unacknowledgedMinutes: minutesSinceDispatch(alert, now),
           },
         };
       case "reminder":
         return {
           template: "alert_reminder",
-          data: { ...base, openMinutes: Math.round((now - alert.createdAt) / 60_000) },
+          data: { ...base, openMinutes: minutesSinceDispatch(alert, now) },
         };
       case "acknowledged":
         return {
@@ -113,7 +138,7 @@ export function createAlertNotifier(d: AlertNotifierDeps): AlertNotifier {
           template: "alert_resolved",
           data: {
             ...base,
-            outcome: OUTCOME[alert.outcome ?? "safe"],
+            outcome: alert.outcome ?? "safe",
             resolvedAt: alert.closedAt ?? now,
             ...(by ? { by } : {}),
             ...(alert.note ? { note: alert.note.slice(0, 500) } : {}),
@@ -129,6 +154,13 @@ export function createAlertNotifier(d: AlertNotifierDeps): AlertNotifier {
   return {
     notify(alert, news) {
       const h = d.household(alert.householdId);
+      if (news === "checkin_started") {
+        const call = h ? checkInCall(alert, h) : [];
+        if (call.length > 0) d.enqueue(call);
+        return;
+      }
+      // Nobody but the resident has heard of an alert still in, or ended by, its check-in.
+      if (!isDispatched(alert)) return;
       const content = h ? request(alert, news, h) : undefined;
       if (!h || !content) return;
       const items: NotificationRequest[] = [];

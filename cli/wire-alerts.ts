@@ -11,6 +11,8 @@ import type { Config } from "../core/config.js";
 import type { StoredReading } from "../core/domain.js";
 import type { Logger } from "../core/log.js";
 import { createAlertStore } from "../storage/sqlite/alerts.js";
+import { createCheckInStore } from "../storage/sqlite/checkin.js";
+import { createHouseholdsApiStore } from "../storage/sqlite/households-api.js";
 import type { Db } from "../storage/sqlite/open.js";
 import { createPeopleStore } from "../storage/sqlite/people.js";
 import type { Registry } from "../storage/sqlite/registry.js";
@@ -35,12 +37,18 @@ export function wireAlerts(
   const ruleStates = createRuleStateStore(db, clock.now);
   const people = createPeopleStore(db, clock.now);
   const settings = createRuleSettingsStore(db, clock.now);
+  const checkIns = createCheckInStore(db, clock.now);
+  const homes = createHouseholdsApiStore(db, clock.now);
   const listeners = new Set<(alert: Alert, news: AlertNews) => void>();
   const lifecycle = createAlertLifecycle({
     store: alertStore,
     clock,
     policy: DEFAULT_ESCALATION,
     log,
+    checkIn(householdId) {
+      const c = checkIns.get(householdId);
+      return c.enabled ? { minutes: c.minutes, channels: c.channels } : undefined;
+    },
     notifier: createAlertNotifier({
       people,
       household: registry.getHousehold,
@@ -48,6 +56,7 @@ export function wireAlerts(
       policy: DEFAULT_ESCALATION,
       publicUrl: notify.config.publicUrl,
       webhook: notify.config.notify.webhook !== null,
+      residentPhone: (id) => homes.profile(id).phone,
       now: clock.now,
     }),
     onChange(alert, news) {
@@ -144,15 +153,32 @@ export function wireAlerts(
     service.homeChanged(alert.householdId);
   }
 
+  /**
+   * A button's "I'm OK" press answers the home's waiting check-ins with "ok", a panic press with "help"
+   * (the panic rule raises its own alert as well). Only alerts whose condition began before the press.
+   */
+  function buttonAnswers(stored: readonly StoredReading[]): void {
+    for (const r of stored) {
+      if (r.kind !== "button" || (r.fields.ok !== true && r.fields.pressed !== true)) continue;
+      const answer = r.fields.pressed === true ? "help" : "ok";
+      for (const a of lifecycle.waitingAt(r.householdId, r.ts)) {
+        if (a.checkIn?.channels.includes("button") || answer === "help")
+          lifecycle.answer(a.id, answer, "button");
+      }
+    }
+  }
+
   return {
     service,
     lifecycle,
     settings,
+    checkIns,
     alertStore,
     people,
     onReadings(stored: StoredReading[]) {
       try {
         service.onReadings(stored);
+        buttonAnswers(stored);
       } catch (err) {
         // A rules bug must never cost a reading: they are stored, and a restart replays them into the rules.
         log.error({ err }, "rules evaluation failed");

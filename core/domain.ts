@@ -26,7 +26,15 @@ export const readingFieldSchemas = {
   motion: z.object({ detected: z.boolean() }),
   power: z.object({ watts: finite(0, 100_000), totalKwh: finite(0, 1e9).optional() }),
   climate: z.object({ celsius: finite(-60, 100), humidity: finite(0, 100).optional() }),
-  button: z.object({ pressed: z.boolean() }),
+  // `ok: true` is the "I'm OK" press that answers a resident check-in; it is never a panic press, and
+  // `pressed` may then be left out (docs/protocol.md).
+  button: z.preprocess(
+    (v) =>
+      typeof v === "object" && v !== null && "ok" in v && v.ok === true && !("pressed" in v)
+        ? { ...v, pressed: false }
+        : v,
+    z.object({ pressed: z.boolean(), ok: z.boolean().optional() }),
+  ),
   heartbeat: z.object({ battery: finite(0, 100).optional(), rssi: finite(-200, 50).optional() }),
 } as const;
 

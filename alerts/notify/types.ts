@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { DEVICE_KINDS } from "../../core/domain.js";
+import { OUTCOMES, type Outcome } from "../alert-types.js";
 import { RULE_IDS, SEVERITIES } from "../engine/types.js";
 
 export const CHANNELS = ["email", "webhook"] as const;
@@ -14,8 +15,11 @@ export type Channel = (typeof CHANNELS)[number];
 export const LANGUAGES = ["zh-CN", "en"] as const;
 export type Language = (typeof LANGUAGES)[number];
 
-/** Workers get what they need to act (address, evidence, link); family get a calm account. */
-export const AUDIENCES = ["worker", "family"] as const;
+/**
+ * Workers get what they need to act (address, evidence, link); family get a calm account; the resident
+ * is only ever asked to check in (a call or SMS through the webhook gateway).
+ */
+export const AUDIENCES = ["worker", "family", "resident"] as const;
 export type Audience = (typeof AUDIENCES)[number];
 
 export const TEMPLATES = [
@@ -27,19 +31,28 @@ export const TEMPLATES = [
   "alert_cleared",
   "device_silent",
   "daily_summary",
+  "resident_checkin",
 ] as const;
 export type Template = (typeof TEMPLATES)[number];
 
-/** How a worker closed an alert; the templates word each one for workers and family. */
-export const OUTCOMES = [
-  "resident_safe",
-  "helped_at_home",
-  "hospital",
-  "false_alarm",
-  "device_fault",
-  "other",
-] as const;
-export type Outcome = (typeof OUTCOMES)[number];
+/** How a worker closed an alert: the alert lifecycle's outcomes (alerts/alert-types.ts), worded by the templates. */
+export { OUTCOMES, type Outcome };
+
+/**
+ * Outcome names used before the two vocabularies became one; a notification queued by an older
+ * version still renders after an upgrade (nothing accepted is lost).
+ */
+const LEGACY_OUTCOMES: Record<string, Outcome> = {
+  resident_safe: "safe",
+  helped_at_home: "needed_help",
+  false_alarm: "false_alarm_other",
+  device_fault: "false_alarm_other",
+  other: "false_alarm_other",
+};
+const outcomeField = z.preprocess(
+  (v) => (typeof v === "string" ? (LEGACY_OUTCOMES[v] ?? v) : v),
+  z.enum(OUTCOMES),
+);
 
 const isTimeZone = (tz: string): boolean => {
   try {
@@ -89,7 +102,7 @@ export const templateDataSchemas = {
   alert_reminder: alertData.extend({ openMinutes: z.number().nonnegative() }),
   alert_acknowledged: alertData.extend({ by: z.string().min(1).max(100), acknowledgedAt: epochMs }),
   alert_resolved: alertData.extend({
-    outcome: z.enum(OUTCOMES),
+    outcome: outcomeField,
     /** The worker's note; it is shown to every recipient, family included. */
     note: z.string().max(500).optional(),
     by: z.string().min(1).max(100).optional(),
@@ -108,6 +121,13 @@ export const templateDataSchemas = {
     waterLiters: z.number().nonnegative().nullable(),
     alerts: z.number().int().nonnegative(),
     devicesOk: z.boolean(),
+  }),
+  /** To the resident: "are you all right?", answered through the gateway's callback (docs/notifications.md). */
+  resident_checkin: homeData.extend({
+    alertId: z.string().min(1).max(100),
+    /** The answer counts until this time; after it the grid worker is sent. */
+    until: epochMs,
+    minutes: z.number().int().min(1).max(1440),
   }),
 } as const;
 
@@ -136,6 +156,7 @@ export const notificationRequestSchema = z
     variant("alert_cleared"),
     variant("device_silent"),
     variant("daily_summary"),
+    variant("resident_checkin"),
   ])
   .superRefine((n, ctx) => {
     if (n.channel === "email" && !z.email().safeParse(n.to).success)

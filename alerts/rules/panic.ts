@@ -3,6 +3,7 @@
  * alert is open is an update (never swallowed); only an exact retransmission (same device and
  * event time) is recognised as the same press. The rule clears only on an explicit cancel from the
  * device (pressed: false); acknowledging and closing is the alert lifecycle's job, not a timer's.
+ * The "I'm OK" press (ok: true) belongs to the resident check-in (cli/wire-alerts.ts) and is ignored here.
  */
 import { z } from "zod";
 import { zoneFor } from "../../core/local-time.js";
@@ -28,7 +29,8 @@ export function createPanicRule(cfg: RuleConfig<PanicParams>): Rule<PanicState> 
     id: "panic",
     init: () => ({ open: false, seen: [] }),
     evaluate(state, r): Evaluation<PanicState> {
-      if (r.kind !== "button") return { state, transitions: [], deadline: null };
+      // An "I'm OK" press (ok: true) answers a resident check-in: neither a panic press nor a cancel of one.
+      if (r.kind !== "button" || r.fields.ok === true) return { state, transitions: [], deadline: null };
       const key = `${r.deviceId}@${r.ts}`;
       if (!r.fields.pressed) {
         if (!state.open || !cfg.params.cancelClears) return { state, transitions: [], deadline: null };

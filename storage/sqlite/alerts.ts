@@ -21,6 +21,7 @@ interface AlertRow {
   escalation_level: number;
   next_action_at: number | null;
   evidence: string;
+  checkin: string | null;
 }
 
 const COLUMNS: Record<keyof Omit<Alert, "id">, string> = {
@@ -40,6 +41,7 @@ const COLUMNS: Record<keyof Omit<Alert, "id">, string> = {
   escalationLevel: "escalation_level",
   nextActionAt: "next_action_at",
   evidence: "evidence",
+  checkIn: "checkin",
 };
 
 const toAlert = (r: AlertRow): Alert => ({
@@ -60,9 +62,11 @@ const toAlert = (r: AlertRow): Alert => ({
   escalationLevel: r.escalation_level,
   nextActionAt: r.next_action_at,
   evidence: JSON.parse(r.evidence) as Alert["evidence"],
+  checkIn: r.checkin ? (JSON.parse(r.checkin) as Alert["checkIn"]) : null,
 });
 
-const toDb = (key: string, value: unknown): unknown => (key === "evidence" ? JSON.stringify(value) : value);
+const toDb = (key: string, value: unknown): unknown =>
+  key === "evidence" || (key === "checkIn" && value !== null) ? JSON.stringify(value) : value;
 
 export function createAlertStore(db: Db): AlertStore {
   const byId = db.prepare<[number], AlertRow>("SELECT * FROM alerts WHERE id = ?");

@@ -235,3 +235,16 @@ export const MIGRATIONS: readonly string[] = [
   // 7: finding an alert by the event that raised it (a replay after a crash must not raise it twice)
   `CREATE INDEX alerts_raise ON alerts(household_id, rule, raised_at);`,
 ];
+  // 8: resident check-in before dispatch: per-home setting (off unless a row says so), and the alert's
+  // check-in (JSON: until, channels, result) while the resident is asked first (docs/notifications.md)
+  `
+  ALTER TABLE alerts ADD COLUMN checkin TEXT;
+  CREATE TABLE checkin_settings (
+    household_id TEXT PRIMARY KEY REFERENCES households(id),
+    enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+    minutes INTEGER NOT NULL CHECK (minutes BETWEEN 5 AND 120),
+    channels TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    changed_at INTEGER NOT NULL
+  );
+  `,

@@ -231,6 +231,21 @@ function dailySummary(n: NotificationOf<"daily_summary">): Content {
   };
 }
 
+/** Read out by the call gateway or sent as an SMS; the gateway maps the key or reply to ok/help. */
+function residentCheckin(n: NotificationOf<"resident_checkin">): Content {
+  const d = n.data;
+  return {
+    subject: `[Jinlin] ${d.resident}, please let us know you are all right`,
+    paragraphs: [
+      `Hello ${d.resident}, this is the Jinlin community care service. We have not noticed anything at home for a while and would like to know that you are all right.`,
+      `If you are fine, press or reply 1; if you need help, press or reply 2. You can also press "I'm OK" on your emergency button.`,
+      `If we have not heard from you by ${time(d.until, d.timezone)}, the community grid worker will come to see you.`,
+    ],
+    facts: [],
+    footer: ["In an emergency, call 120 (ambulance) or 110 (police) directly."],
+  };
+}
+
 export const en: Phrasebook = {
   alert_raised: raised,
   alert_escalated: escalated,
@@ -240,4 +255,5 @@ export const en: Phrasebook = {
   alert_cleared: cleared,
   device_silent: deviceSilent,
   daily_summary: dailySummary,
+  resident_checkin: residentCheckin,
 };

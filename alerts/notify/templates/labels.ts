@@ -37,20 +37,18 @@ export const RULE_LABELS: Labels<RuleId> = {
 
 export const OUTCOME_LABELS: Labels<Outcome> = {
   "zh-CN": {
-    resident_safe: "老人平安，无需帮助",
-    helped_at_home: "已上门协助，老人情况稳定",
+    safe: "老人平安，无需帮助",
+    needed_help: "已上门协助，老人情况稳定",
     hospital: "已陪同就医",
-    false_alarm: "误报，老人平安",
-    device_fault: "设备故障，已安排检修",
-    other: "已处理",
+    false_alarm_away: "误报：老人当时外出，平安",
+    false_alarm_other: "误报，老人平安",
   },
   en: {
-    resident_safe: "the resident is safe and needed no help",
-    helped_at_home: "helped at home; the resident is stable",
+    safe: "the resident is safe and needed no help",
+    needed_help: "helped at home; the resident is stable",
     hospital: "taken to hospital with support",
-    false_alarm: "false alarm; the resident is safe",
-    device_fault: "device fault; a repair is arranged",
-    other: "handled",
+    false_alarm_away: "false alarm: the resident was away and is safe",
+    false_alarm_other: "false alarm; the resident is safe",
   },
 };
 

@@ -23,6 +23,8 @@ function content(book: Phrasebook, n: Notification): Content {
       return book.device_silent(n);
     case "daily_summary":
       return book.daily_summary(n);
+    case "resident_checkin":
+      return book.resident_checkin(n);
   }
 }
 

@@ -219,6 +219,21 @@ function dailySummary(n: NotificationOf<"daily_summary">): Content {
   };
 }
 
+/** Read out by the call gateway or sent as an SMS; the gateway maps the key or reply to ok/help. */
+function residentCheckin(n: NotificationOf<"resident_checkin">): Content {
+  const d = n.data;
+  return {
+    subject: `【近邻】${d.resident}，您好，请确认您是否平安`,
+    paragraphs: [
+      `${d.resident}，您好！这里是近邻社区关怀服务。我们有一段时间没有看到您家里的动静，想确认您是否平安。`,
+      `如果您一切都好，请按 1 或回复 1；如果需要帮助，请按 2 或回复 2。您也可以按一下紧急按钮上的“我很好”键。`,
+      `${time(d.until, d.timezone)}前没有收到您的回应，社区网格员会上门看望您。`,
+    ],
+    facts: [],
+    footer: ["如遇紧急情况，请直接拨打 120（急救）或 110（报警）。"],
+  };
+}
+
 export const zhCN: Phrasebook = {
   alert_raised: raised,
   alert_escalated: escalated,
@@ -228,4 +243,5 @@ export const zhCN: Phrasebook = {
   alert_cleared: cleared,
   device_silent: deviceSilent,
   daily_summary: dailySummary,
+  resident_checkin: residentCheckin,
 };

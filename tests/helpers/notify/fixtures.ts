@@ -74,7 +74,7 @@ export function everyTemplate(
       template: "alert_resolved",
       data: {
         ...ALERT,
-        outcome: "resident_safe",
+        outcome: "safe",
         by: "王芳",
         note: "在邻居家打麻将",
         resolvedAt: T0 + 3_600_000,
