@@ -16,7 +16,7 @@ const registerBody = z.object({
 
 /** Sign-in, sign-out, who am I, password change, and family self-registration. */
 export const authRoutes: RouteModule = (app, ctx) => {
-  const { deps, opts, sessions, passwords } = ctx;
+  const { deps, opts, sessions, passwords, scope } = ctx;
   const rateLimit = { max: opts.loginRateLimit.max, timeWindow: opts.loginRateLimit.windowMs };
 
   app.get("/api/auth/csrf", { config: { public: true } }, async (_req, reply) => ({
@@ -56,6 +56,7 @@ export const authRoutes: RouteModule = (app, ctx) => {
     deps.accounts.deleteSessions(p.id);
     sessions.start(reply, p);
     req.log.info({ personId: p.id }, "password changed");
+    scope.audit(req, "change", null, { passwordChanged: true, otherSessionsEnded: true });
     return reply.code(204).send();
   });
 

@@ -12,7 +12,7 @@ const renameBody = z.object({ name: z.string().trim().min(1).max(100) });
  * The grid hierarchy. Every signed-in person may list it (a family picks their parent's community when
  * registering); `mine` marks the grids a worker answers for. Operators create and rename grids.
  */
-export const gridRoutes: RouteModule = (app, { deps }) => {
+export const gridRoutes: RouteModule = (app, { deps, scope }) => {
   app.get("/api/grids", { config: { roles: ALL_ROLES } }, async (req) => {
     const mine = deps.homes.visibleGridIds(principal(req));
     return {
@@ -24,6 +24,7 @@ export const gridRoutes: RouteModule = (app, { deps }) => {
     const body = parse(createBody, req.body);
     const grid = deps.registry.ensureGrid(body.path);
     if (body.name) deps.homes.renameGrid(grid.id, body.name);
+    scope.audit(req, "change", null, { gridId: grid.id, path: body.path, created: true });
     return reply.code(201).send(deps.homes.grids().find((g) => g.id === grid.id));
   });
 
@@ -32,6 +33,7 @@ export const gridRoutes: RouteModule = (app, { deps }) => {
     const body = parse(renameBody, req.body);
     if (!deps.homes.renameGrid(gridId, body.name))
       throw jinlinError("JINLIN_ERR_GRID_NOT_FOUND", String(gridId));
+    scope.audit(req, "change", null, { gridId, renamed: true });
     return deps.homes.grids().find((g) => g.id === gridId);
   });
 };

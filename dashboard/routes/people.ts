@@ -41,7 +41,7 @@ function setDuties(ctx: RouteCtx, personId: string, duties: z.infer<typeof dutie
 
 /** Operators manage people: accounts (a password shown once), grid duties, disabling, password resets. */
 export const peopleRoutes: RouteModule = (app, ctx) => {
-  const { deps } = ctx;
+  const { deps, scope } = ctx;
   const view = (id: string) => {
     const a = deps.accounts.get(id)!;
     return { ...accountView(a), duties: deps.accounts.duties(id) };
@@ -60,6 +60,11 @@ export const peopleRoutes: RouteModule = (app, ctx) => {
     const account = await createAccount(stores, { ...input, password });
     setDuties(ctx, account.id, duties);
     req.log.info({ personId: account.id, role: account.role }, "account created");
+    scope.audit(req, "change", null, {
+      personId: account.id,
+      created: account.role,
+      duties: duties.map((d) => `${d.gridPath}:${d.duty}`),
+    });
     return reply.code(201).send({ person: view(account.id), password });
   });
 
@@ -68,6 +73,7 @@ export const peopleRoutes: RouteModule = (app, ctx) => {
     const body = parse(patchBody, req.body);
     deps.accounts.updateProfile(p.id, body);
     if (body.disabled) deps.accounts.deleteSessions(p.id);
+    scope.audit(req, "change", null, { personId: p.id, fields: Object.keys(body), disabled: body.disabled });
     return view(p.id);
   });
 
@@ -77,6 +83,10 @@ export const peopleRoutes: RouteModule = (app, ctx) => {
     if (p.role !== "worker" && body.duties.length > 0)
       throw jinlinError("JINLIN_ERR_INPUT_INVALID", "only grid workers have grid duties");
     deps.homes.transaction(() => setDuties(ctx, p.id, body.duties));
+    scope.audit(req, "change", null, {
+      personId: p.id,
+      duties: body.duties.map((d) => `${d.gridPath}:${d.duty}`),
+    });
     return view(p.id);
   });
 
@@ -87,6 +97,7 @@ export const peopleRoutes: RouteModule = (app, ctx) => {
     deps.accounts.setPasswordHash(p.id, await hashPassword(password));
     deps.accounts.deleteSessions(p.id);
     req.log.info({ personId: p.id }, "password reset by operator");
+    scope.audit(req, "change", null, { personId: p.id, passwordReset: true });
     return { person: view(p.id), password };
   });
 };

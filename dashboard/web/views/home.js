@@ -92,7 +92,8 @@ export default async function home(view, params, ctx) {
     ),
     devicesSection(id, ctx.me.account.role === "operator", tz),
     absencesSection(id, tz),
-    ctx.me.account.role === "operator" ? rulesSection(id, tz) : null,
+    // Element.append would show a null as the text "null".
+    ...(ctx.me.account.role === "operator" ? [rulesSection(id, tz)] : []),
   );
   await show("day");
 }
