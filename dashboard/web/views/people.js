@@ -23,15 +23,16 @@ export default async function people(view) {
   const gridList = h("div.list");
   /** @type {any[]} */
   let grids = [];
-  const gridSelect = (/** @type {string} */ name) =>
-    h(
-      "select",
-      { name },
-      grids.map((g) => h("option", { value: g.path, text: g.path })),
-    );
+  const gridOptions = () => grids.map((g) => h("option", { value: g.path, text: g.path }));
+  const gridSelect = (/** @type {string} */ name) => h("select", { name }, gridOptions());
+  // The new person's grid: its options follow the grid list (a grid added here is offered at once).
+  const newPersonGrid = h("select", { name: "gridPath" });
   const load = async () => {
     const [p, g] = await Promise.all([get("/api/people"), get("/api/grids")]);
     grids = g.grids;
+    const chosen = /** @type {HTMLSelectElement} */ (newPersonGrid).value;
+    replace(newPersonGrid, gridOptions());
+    if (chosen) /** @type {HTMLSelectElement} */ (newPersonGrid).value = chosen;
     replace(
       list,
       p.people.map((/** @type {any} */ x) => personCard(x, load, shown, gridSelect)),
@@ -98,7 +99,7 @@ export default async function people(view) {
           LANGS.map((l) => h("option", { value: l, text: t(`lang.${l}`) })),
         ),
       ),
-      field("people.grid", gridSelect("gridPath")),
+      field("people.grid", newPersonGrid),
       field(
         "people.duty",
         h(
