@@ -134,7 +134,7 @@ describe("e2e: family screens", () => {
     await f.getByTestId("parent-consent").check();
     await family.shot("23-family-parent-details-zh");
     await f.locator("button[type=submit]").click();
-    await until(() => text(p.locator("#toast"))).toContain("已保存");
+    await until(() => text(p.locator("#toast"))).toBe("已保存，网格员会看到新的资料");
 
     const w = worker.page;
     await w.reload();
