@@ -9,6 +9,8 @@ export interface Command {
   options: OptionSpec;
   /** Whether the service's settings (--data-dir, --mqtt-port, …) apply. */
   takesSettings: "all" | "data-dir";
+  /** An option that may also be given as the one positional argument (`jinlin household export <id>`). */
+  positional?: string;
   run(args: ParsedArgs, io: Io): Promise<number>;
 }
 
@@ -36,11 +38,16 @@ export function parseCommandArgs(cmd: Command, argv: string[]): ParsedArgs {
   for (const s of settingNames(cmd)) options[flagName(s)] = { type: "string" };
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
+    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: cmd.positional !== undefined });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
   const values = parsed.values as Record<string, string | boolean | undefined>;
+  if (cmd.positional !== undefined && parsed.positionals.length > 0) {
+    if (parsed.positionals.length > 1 || values[cmd.positional] !== undefined)
+      throw new UsageError(`give --${cmd.positional} once, as an option or as the one argument`);
+    values[cmd.positional] = parsed.positionals[0];
+  }
   const settings: Record<string, string> = {};
   for (const s of settingNames(cmd)) {
     const v = values[flagName(s)];

@@ -8,6 +8,7 @@ import { deviceAdd, deviceList, deviceRevoke, deviceRotate } from "./commands/de
 import { householdAdd, householdList } from "./commands/household.js";
 import { influxParked } from "./commands/influx.js";
 import { personAdd } from "./commands/person.js";
+import { householdErase, householdExport, retentionRun } from "./commands/privacy.js";
 import { provision } from "./commands/provision.js";
 import { readingsCmd } from "./commands/readings.js";
 import { replayCmd, weusedtoExport } from "./commands/replay.js";
@@ -20,6 +21,9 @@ const COMMANDS: Command[] = [
   serve,
   householdAdd,
   householdList,
+  householdExport,
+  householdErase,
+  retentionRun,
   deviceAdd,
   deviceList,
   deviceRotate,

@@ -16,6 +16,7 @@ import { buildApp } from "../dashboard/app.js";
 import { idScopePreHandler } from "../dashboard/auth/scope.js";
 import type { DashboardDeps } from "../dashboard/auth/types.js";
 import { historyRoutes } from "../dashboard/routes/history.js";
+import { checkInRoutes } from "../dashboard/routes/checkin.js";
 import { liveRoutes } from "../dashboard/routes/live.js";
 import { createGroupCommitter } from "../ingest/group-commit.js";
 import { createTelemetryIngest } from "../ingest/telemetry-ingest.js";
@@ -211,6 +212,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     now: clock.now,
   });
   await app.register(liveRoutes, { deps: dashboardDeps, onAlert: alerts.onAlert });
+  await app.register(checkInRoutes, { deps: dashboardDeps, api: alerts.checkInApi });
   await app.listen({ port: config.httpPort, host: config.bind });
   notifier.start();
   influx?.start();

@@ -10,6 +10,7 @@ import type { Clock } from "../core/clock.js";
 import type { Config } from "../core/config.js";
 import type { StoredReading } from "../core/domain.js";
 import type { Logger } from "../core/log.js";
+import type { CheckInApi } from "../dashboard/routes/checkin.js";
 import { createAlertStore } from "../storage/sqlite/alerts.js";
 import { createCheckInStore } from "../storage/sqlite/checkin.js";
 import { createHouseholdsApiStore } from "../storage/sqlite/households-api.js";
@@ -168,11 +169,21 @@ export function wireAlerts(
     }
   }
 
+  const checkInApi: CheckInApi = {
+    get: checkIns.get,
+    set: checkIns.set,
+    canCall: (id) => notify.config.notify.webhook !== null && homes.profile(id).phone !== null,
+    answer: (id, answer, via) => lifecycle.answer(id, answer, via),
+    alertExists: (id) => alertStore.get(id) !== undefined,
+    gatewaySecret: notify.config.notify.webhook?.secret ?? null,
+    now: clock.now,
+  };
+
   return {
     service,
     lifecycle,
     settings,
-    checkIns,
+    checkInApi,
     alertStore,
     people,
     onReadings(stored: StoredReading[]) {

@@ -24,6 +24,15 @@ export const SETTINGS = {
   MQTT_TLS_PORT: { schema: port.default(8883), help: "MQTT over TLS port (used when cert and key are set)" },
   TLS_CERT: { schema: z.string().optional(), help: "PEM certificate file for MQTT over TLS" },
   TLS_KEY: { schema: z.string().optional(), help: "PEM private key file for MQTT over TLS" },
+  HTTPS_CERT: {
+    schema: z.string().optional(),
+    help: "PEM certificate file: the dashboard, API and MQTT over WebSocket (/mqtt) are served over HTTPS",
+  },
+  HTTPS_KEY: { schema: z.string().optional(), help: "PEM private key file for HTTPS" },
+  TRUST_PROXY: {
+    schema: z.string().optional(),
+    help: "addresses/CIDRs of reverse proxies whose X-Forwarded-For/-Proto are believed (docs/deploy.md)",
+  },
   MAX_PAYLOAD_BYTES: {
     schema: positiveInt.max(16 * 1024 * 1024).default(65_536),
     help: "largest accepted MQTT payload",
@@ -90,6 +99,22 @@ export const SETTINGS = {
     schema: z.url({ protocol: /^https?$/ }).default("http://localhost:8080"),
     help: "the dashboard's address as people reach it (links in notifications)",
   },
+  RETENTION_READINGS_DAYS: {
+    schema: positiveInt.default(400),
+    help: "readings older than this are deleted daily (a year plus: year-on-year baselines still work)",
+  },
+  RETENTION_ALERTS_DAYS: {
+    schema: positiveInt.min(90).default(730),
+    help: "resolved or cleared alerts (with their events) closed longer ago than this are deleted daily",
+  },
+  RETENTION_AUDIT_DAYS: {
+    schema: positiveInt.min(180).default(730),
+    help: "audit log entries older than this are deleted daily (at least 180: network logs are kept 6 months)",
+  },
+  RETENTION_NOTIFICATIONS_DAYS: {
+    schema: positiveInt.min(7).default(90),
+    help: "delivered notifications older than this are deleted daily from the outbox",
+  },
   ...NOTIFY_SETTINGS,
 } as const;
 
@@ -111,6 +136,11 @@ export interface Config {
   dataDir: string;
   logLevel: RawConfig["LOG_LEVEL"];
   tls: { port: number; certFile: string; keyFile: string } | null;
+  /** null: plain HTTP (or HTTPS ends at a reverse proxy, see trustProxy). */
+  https: { certFile: string; keyFile: string } | null;
+  /** Fastify's trustProxy: the proxies whose X-Forwarded-* headers are believed; false: none. */
+  trustProxy: string | false;
+  retention: RetentionConfig;
   limits: {
     maxPayloadBytes: number;
     maxBatch: number;
@@ -123,6 +153,14 @@ export interface Config {
   notify: NotifyConfig;
   /** null when JINLIN_INFLUX_URL is not set: readings stay in SQLite only. */
   influx: InfluxConfig | null;
+}
+
+/** How long each kind of record is kept, in days (storage/sqlite/retention.ts). */
+export interface RetentionConfig {
+  readingsDays: number;
+  alertsDays: number;
+  auditDays: number;
+  notificationsDays: number;
 }
 
 export interface InfluxConfig {
@@ -175,6 +213,11 @@ export function loadConfig(
   const problems = notifyProblems(c);
   if ((c.TLS_CERT === undefined) !== (c.TLS_KEY === undefined))
     problems.push("JINLIN_TLS_CERT and JINLIN_TLS_KEY must be set together");
+  if ((c.HTTPS_CERT === undefined) !== (c.HTTPS_KEY === undefined))
+    problems.push("JINLIN_HTTPS_CERT and JINLIN_HTTPS_KEY must be set together");
+  // Readings up to MAX_READING_AGE_DAYS old are still accepted: retention must not delete what ingest takes.
+  if (c.RETENTION_READINGS_DAYS <= c.MAX_READING_AGE_DAYS)
+    problems.push("JINLIN_RETENTION_READINGS_DAYS must be greater than JINLIN_MAX_READING_AGE_DAYS");
   if (problems.length > 0) throw jinlinError("JINLIN_ERR_CONFIG_INVALID", `\n  ${problems.join("\n  ")}`);
   return {
     mqttPort: c.MQTT_PORT,
@@ -183,6 +226,14 @@ export function loadConfig(
     dataDir: c.DATA_DIR,
     logLevel: c.LOG_LEVEL,
     tls: c.TLS_CERT && c.TLS_KEY ? { port: c.MQTT_TLS_PORT, certFile: c.TLS_CERT, keyFile: c.TLS_KEY } : null,
+    https: c.HTTPS_CERT && c.HTTPS_KEY ? { certFile: c.HTTPS_CERT, keyFile: c.HTTPS_KEY } : null,
+    trustProxy: c.TRUST_PROXY?.trim() ? c.TRUST_PROXY.trim() : false,
+    retention: {
+      readingsDays: c.RETENTION_READINGS_DAYS,
+      alertsDays: c.RETENTION_ALERTS_DAYS,
+      auditDays: c.RETENTION_AUDIT_DAYS,
+      notificationsDays: c.RETENTION_NOTIFICATIONS_DAYS,
+    },
     limits: {
       maxPayloadBytes: c.MAX_PAYLOAD_BYTES,
       maxBatch: c.MAX_BATCH,

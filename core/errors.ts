@@ -78,6 +78,10 @@ export const ERRORS = {
   JINLIN_ERR_GRID_NOT_FOUND: { status: 404, message: "grid not found" },
   JINLIN_ERR_REGISTRATION_NOT_FOUND: { status: 404, message: "registration request not found" },
   JINLIN_ERR_STATE_CONFLICT: { status: 409, message: "not possible in the current state" },
+  JINLIN_ERR_ERASE_UNCONFIRMED: {
+    status: 400,
+    message: "erasing a household is irreversible: confirm by typing its id",
+  },
   JINLIN_ERR_INTERNAL: { status: 500, message: "internal error" },
 } as const;
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { Duplex } from "node:stream";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
@@ -8,6 +9,7 @@ import Fastify, {
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
+  type FastifyServerFactory,
   LogController,
 } from "fastify";
 import { createWebSocketStream } from "ws";
@@ -28,8 +30,15 @@ export interface AppDeps {
   /** Hands an MQTT-over-WebSocket stream to the broker. */
   mqttOverWebSocket?(stream: Duplex, request: IncomingMessage): void;
   version: string;
+  /** HTTPS (certificate and key in PEM) and the reverse proxies whose X-Forwarded-* headers are believed. */
+  server?: { https?: { cert: Buffer; key: Buffer }; trustProxy?: string | false };
   /** Accounts, scope and the dashboard API; without it only health, metrics and docs are served. */
   dashboard?: DashboardDeps;
+}
+
+/** Fastify's server over TLS: the dashboard, the API and MQTT over WebSocket (wss://…/mqtt) alike. */
+function httpsServer(tls: { cert: Buffer; key: Buffer }): FastifyServerFactory {
+  return (handler) => createHttpsServer({ cert: tls.cert, key: tls.key }, handler);
 }
 
 /** The HTTP side of Jinlin as a Fastify instance that is never told to listen here (the composition root does). */
@@ -38,6 +47,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.log as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1_048_576,
+    trustProxy: deps.server?.trustProxy ?? false,
+    ...(deps.server?.https ? { serverFactory: httpsServer(deps.server.https) } : {}),
     // Errors Fastify raises before routing (a malformed URL such as %c0%ae) get Jinlin's error shape too.
     frameworkErrors: (error: Error, _req: FastifyRequest, reply: FastifyReply) => {
       reply.code(400).send({

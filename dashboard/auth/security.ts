@@ -7,6 +7,8 @@ import { ERRORS, type ErrorCode, isJinlinError, jinlinError } from "../../core/e
 
 export const CSRF_COOKIE = "jinlin_csrf";
 export const CSRF_HEADER = "x-csrf-token";
+/** A year, subdomains included; no `preload` (that is a promise to the browsers' lists an operator must make). */
+export const HSTS = "max-age=31536000; includeSubDomains";
 
 /**
  * A same-origin static UI: scripts, styles, images and API calls from this origin only, nothing framed,
@@ -56,7 +58,12 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
 /** Cookies, security headers, CSRF tokens, rate limiting, the error format. At the root: applies to every route. */
 export async function registerSecurity(app: FastifyInstance, secureCookies: boolean | "auto") {
   await app.register(cookie);
-  await app.register(helmet, { contentSecurityPolicy: CSP, crossOriginEmbedderPolicy: false });
+  // HSTS only on responses that went out over HTTPS (directly, or from a trusted proxy that says so):
+  // RFC 6797 §7.2 — a browser ignores it over plain HTTP, and a LAN install without HTTPS must not claim it.
+  await app.register(helmet, { contentSecurityPolicy: CSP, crossOriginEmbedderPolicy: false, hsts: false });
+  app.addHook("onSend", async (req, reply) => {
+    if (req.protocol === "https") reply.header("strict-transport-security", HSTS);
+  });
   await app.register(csrf, {
     cookieKey: CSRF_COOKIE,
     cookieOpts: { path: "/", sameSite: "strict", httpOnly: true, secure: secureCookies },

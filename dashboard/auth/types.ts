@@ -8,6 +8,7 @@ import type { HouseholdsApiStore } from "../../storage/sqlite/households-api.js"
 import type { PeopleStore, Role } from "../../storage/sqlite/people.js";
 import type { Registry } from "../../storage/sqlite/registry.js";
 import type { NotificationsApi } from "../routes/notifications.js";
+import type { PrivacyApi } from "../routes/privacy.js";
 import type { RulesApi } from "../routes/rules.js";
 
 export type { Role };
@@ -58,6 +59,8 @@ export interface DashboardDeps {
   rules?: RulesApi;
   /** The notification outbox (stats, list, retry of parked ones); without it those routes are not served. */
   notifications?: NotificationsApi;
+  /** Export and erase of one household's data; without it those routes are not served. */
+  privacy?: PrivacyApi;
   /** A home's absences or rule settings changed: the rules engine picks them up at once. */
   homeChanged?(householdId: string): void;
   clock: Clock;

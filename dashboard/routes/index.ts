@@ -14,6 +14,7 @@ import { gridRoutes } from "./grids.js";
 import { householdRoutes } from "./households.js";
 import { notificationRoutes } from "./notifications.js";
 import { peopleRoutes } from "./people.js";
+import { privacyRoutes } from "./privacy.js";
 import { registrationRoutes } from "./registrations.js";
 import { reportRoutes } from "./reports.js";
 import { ruleRoutes } from "./rules.js";
@@ -33,6 +34,7 @@ const MODULES = [
   auditRoutes,
   ruleRoutes,
   notificationRoutes,
+  privacyRoutes,
 ];
 
 /**

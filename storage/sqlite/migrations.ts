@@ -234,7 +234,6 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 7: finding an alert by the event that raised it (a replay after a crash must not raise it twice)
   `CREATE INDEX alerts_raise ON alerts(household_id, rule, raised_at);`,
-];
   // 8: resident check-in before dispatch: per-home setting (off unless a row says so), and the alert's
   // check-in (JSON: until, channels, result) while the resident is asked first (docs/notifications.md)
   `
@@ -248,3 +247,31 @@ export const MIGRATIONS: readonly string[] = [
     changed_at INTEGER NOT NULL
   );
   `,
+  // 9: personal-data erase and retention (docs/privacy.md). The append-only tables stay append-only, except
+  // for the rows a permit names, written and removed inside the same transaction as the deletion.
+  `
+  CREATE TABLE deletion_permits (
+    tbl TEXT NOT NULL,
+    household_id TEXT,
+    before_at INTEGER
+  );
+  DROP TRIGGER audit_log_append_only_d;
+  CREATE TRIGGER audit_log_append_only_d BEFORE DELETE ON audit_log
+    WHEN NOT EXISTS (SELECT 1 FROM deletion_permits p WHERE p.tbl = 'audit_log'
+      AND (p.household_id = OLD.household_id OR OLD.at < p.before_at))
+    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+  DROP TRIGGER alert_events_append_only_d;
+  CREATE TRIGGER alert_events_append_only_d BEFORE DELETE ON alert_events
+    WHEN NOT EXISTS (SELECT 1 FROM deletion_permits p WHERE p.tbl = 'alert_events'
+      AND (p.household_id = (SELECT a.household_id FROM alerts a WHERE a.id = OLD.alert_id) OR OLD.at < p.before_at))
+    BEGIN SELECT RAISE(ABORT, 'alert_events is append-only'); END;
+  DROP TRIGGER rule_settings_history_append_only_d;
+  CREATE TRIGGER rule_settings_history_append_only_d BEFORE DELETE ON rule_settings_history
+    WHEN NOT EXISTS (SELECT 1 FROM deletion_permits p WHERE p.tbl = 'rule_settings_history'
+      AND 'household:' || p.household_id = OLD.scope)
+    BEGIN SELECT RAISE(ABORT, 'append-only'); END;
+  CREATE INDEX alerts_closed ON alerts(closed_at) WHERE closed_at IS NOT NULL;
+  CREATE INDEX audit_log_at ON audit_log(at);
+  CREATE INDEX sessions_expires ON sessions(expires_at);
+  `,
+];

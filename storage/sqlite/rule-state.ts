@@ -15,7 +15,9 @@ export function createRuleStateStore(db: Db, now: () => number) {
     "SELECT state, last_reading_id, deadline FROM rule_state WHERE household_id = ?",
   );
   const upsert = db.prepare(
-    `INSERT INTO rule_state (household_id, state, last_reading_id, deadline, updated_at) VALUES (?, ?, ?, ?, ?)
+    // A home erased while its rules were in memory (storage/sqlite/household-erase.ts) is not written back.
+    `INSERT INTO rule_state (household_id, state, last_reading_id, deadline, updated_at)
+     SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM households WHERE id = ?)
      ON CONFLICT (household_id) DO UPDATE SET state = excluded.state, last_reading_id = excluded.last_reading_id,
        deadline = excluded.deadline, updated_at = excluded.updated_at`,
   );
@@ -28,7 +30,7 @@ export function createRuleStateStore(db: Db, now: () => number) {
   );
   const saveMany = db.transaction((rows: SavedRuleState[]) => {
     const at = now();
-    for (const r of rows) upsert.run(r.householdId, r.state, r.lastReadingId, r.deadline, at);
+    for (const r of rows) upsert.run(r.householdId, r.state, r.lastReadingId, r.deadline, at, r.householdId);
   });
   return {
     load(householdId: string): SavedRuleState | undefined {

@@ -5,6 +5,7 @@ import type { RuleId, Severity } from "../../alerts/engine/types.js";
 import { DEFAULT_ESCALATION } from "../../alerts/escalation.js";
 import { type AlertNews, createAlertLifecycle } from "../../alerts/lifecycle.js";
 import { createNotificationOutbox } from "../../alerts/notify/outbox.js";
+import { createPrivacyApi } from "../../cli/privacy-api.js";
 import { createManualClock } from "../../core/clock.js";
 import { buildApp } from "../../dashboard/app.js";
 import { createAccount } from "../../dashboard/auth/passwords.js";
@@ -108,6 +109,13 @@ export async function startDashboard(options: Partial<AuthOptions> = {}) {
       list: (filter) => outbox.list(filter),
       retry: (id) => outbox.retry(id),
     },
+    privacy: createPrivacyApi({
+      db,
+      influx: null,
+      clock,
+      log: logs.log,
+      disconnect: (id) => disconnected.push(id),
+    }),
     clock,
     options,
     onRoute: (r) => {
