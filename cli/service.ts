@@ -34,6 +34,8 @@ import { createReadingStore } from "../storage/sqlite/readings.js";
 import { createRegistry } from "../storage/sqlite/registry.js";
 import { createSummaryFacts } from "../storage/sqlite/summary-facts.js";
 import { createMetrics } from "./metrics.js";
+import { createPrivacyApi } from "./privacy-api.js";
+import { scheduleRetention } from "./retention-schedule.js";
 import { createRulesApi } from "./rules-api.js";
 import { VERSION } from "./version.js";
 import { wireAlerts } from "./wire-alerts.js";
@@ -171,8 +173,20 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
       list: (filter) => notifier.outbox.list(filter),
       retry: (id) => notifier.outbox.retry(id),
     },
+    privacy: createPrivacyApi({
+      db,
+      influx: config.influx,
+      clock,
+      log: log.child({ mod: "privacy" }),
+      disconnect: (id) => broker.disconnectDevice(id),
+      async settle() {
+        committer.flush();
+        await new Promise((r) => setImmediate(r));
+      },
+    }),
     clock,
   };
+  const retention = scheduleRetention({ db, config, clock, log: log.child({ mod: "retention" }) });
   const app = await buildApp({
     log: log.child({ mod: "http" }),
     version: VERSION,
@@ -197,6 +211,12 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     }),
     mqttOverWebSocket: (stream, request) => broker.aedes.handle(stream, request),
     dashboard: dashboardDeps,
+    server: {
+      trustProxy: config.trustProxy,
+      ...(config.https
+        ? { https: { cert: readFileSync(config.https.certFile), key: readFileSync(config.https.keyFile) } }
+        : {}),
+    },
   });
   const history = config.influx
     ? createInfluxHistory(createInfluxQl(config.influx), { retentionPolicy: config.influx.retentionPolicy })
@@ -217,8 +237,12 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
   notifier.start();
   influx?.start();
   summaries.start();
+  retention.start();
   const httpPort = (app.server.address() as AddressInfo).port;
-  log.info({ mqttPort, httpPort, tlsPort, dataDir: config.dataDir }, "jinlin is running");
+  log.info(
+    { mqttPort, httpPort, tlsPort, https: config.https !== null, dataDir: config.dataDir },
+    "jinlin is running",
+  );
 
   alerts.service.start();
   return {
@@ -239,6 +263,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
       drainRules();
       alerts.service.stop();
       summaries.stop();
+      await retention.stop();
       await notifier.stop();
       await influx?.close();
       await app.close();
