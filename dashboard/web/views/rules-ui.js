@@ -51,6 +51,22 @@ export function previewResult(r) {
   ];
 }
 
+/** The controls of an override editor: parameters (JSON), reason, preview days, and the preview's slot. */
+export function editorControls() {
+  return {
+    params: /** @type {HTMLTextAreaElement} */ (
+      h("textarea.mono", { rows: "8", "data-testid": "rules-params", spellcheck: "false" })
+    ),
+    reason: /** @type {HTMLInputElement} */ (
+      h("input", { "data-testid": "rules-reason", maxlength: "300", placeholder: t("rules.reasonHint") })
+    ),
+    days: /** @type {HTMLInputElement} */ (
+      h("input", { type: "number", min: "1", max: "90", value: "30", "data-testid": "rules-days" })
+    ),
+    preview: h("div", { "data-testid": "rules-preview" }),
+  };
+}
+
 /** JSON from a textarea: an object, or an error the toast explains. @param {HTMLTextAreaElement} area @returns {Record<string, unknown>} */
 export function paramsFrom(area) {
   let v;
@@ -73,16 +89,7 @@ export function rulesSection(id, tz) {
   const inForce = h("div");
   const layers = h("div");
   const history = h("div");
-  const params = /** @type {HTMLTextAreaElement} */ (
-    h("textarea.mono", { rows: "8", "data-testid": "rules-params", spellcheck: "false" })
-  );
-  const reason = /** @type {HTMLInputElement} */ (
-    h("input", { "data-testid": "rules-reason", maxlength: "300", placeholder: t("rules.reasonHint") })
-  );
-  const days = /** @type {HTMLInputElement} */ (
-    h("input", { type: "number", min: "1", max: "90", value: "30", "data-testid": "rules-days" })
-  );
-  const preview = h("div", { "data-testid": "rules-preview" });
+  const { params, reason, days, preview } = editorControls();
 
   const parsed = () => paramsFrom(params);
 

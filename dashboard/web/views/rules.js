@@ -2,7 +2,7 @@ import { get, post, put, seg } from "../api.js";
 import { button, field, fmtTime, h, replace, section } from "../dom.js";
 import { act } from "../errors.js";
 import { t } from "../i18n.js";
-import { json, paramsFrom, previewResult } from "./rules-ui.js";
+import { editorControls, json, paramsFrom, previewResult } from "./rules-ui.js";
 
 /** A grid's homes are the ones at its path or below it. @param {any} home @param {any | null} grid */
 const under = (home, grid) =>
@@ -32,16 +32,7 @@ export default async function rules(view) {
   const homeSelect = /** @type {HTMLSelectElement} */ (h("select", { "data-testid": "rules-home" }));
   const current = h("div");
   const history = h("div");
-  const params = /** @type {HTMLTextAreaElement} */ (
-    h("textarea.mono", { rows: "8", "data-testid": "rules-params", spellcheck: "false" })
-  );
-  const reason = /** @type {HTMLInputElement} */ (
-    h("input", { "data-testid": "rules-reason", maxlength: "300", placeholder: t("rules.reasonHint") })
-  );
-  const days = /** @type {HTMLInputElement} */ (
-    h("input", { type: "number", min: "1", max: "90", value: "30", "data-testid": "rules-days" })
-  );
-  const preview = h("div", { "data-testid": "rules-preview" });
+  const { params, reason, days, preview } = editorControls();
 
   const grid = () => grids.find((/** @type {any} */ g) => String(g.id) === scopeSelect.value) ?? null;
   const base = () => (grid() ? `/api/grids/${seg(grid().id)}/rules` : "/api/rules");
