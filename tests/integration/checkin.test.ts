@@ -146,6 +146,28 @@ describe("resident check-in before dispatch", () => {
     expect(events(w, alert.id).at(-1)).toEqual({ action: "checkin_answered", actor: "resident" });
   });
 
+  it("water used again during the check-in clears the alert, and nobody is told", async () => {
+    const w = await world({ channels: ["call"] });
+    const alert = await quietUntilInactivityAlert(w);
+    w.clock.advanceBy(5 * 60_000);
+    await publish(w, "meter", { kind: "water", totalLiters: 1012 });
+    await waitUntil(() => alerts(w)[0]?.status === "cleared", 5000, "cleared by water use");
+    expect(alerts(w)[0]).toMatchObject({ checkIn: { result: "cleared" } });
+    w.clock.advanceBy(2 * 3_600_000);
+    await settle();
+    expect(w.smtp.received).toHaveLength(0);
+    expect(w.gateway.hits.map((h) => h.body.template)).toEqual(["resident_checkin"]);
+    expect(events(w, alert.id).map((e) => e.action)).toEqual(["raised", "checkin_started", "cleared"]);
+  });
+
+  it("never holds a panic press: the worker hears at once even with check-in on", async () => {
+    const w = await world({ channels: ["call", "button"] });
+    await publish(w, "button", { kind: "button", pressed: true });
+    await waitUntil(() => w.workerMails().length === 1, 5000, "panic mail");
+    expect(alerts(w, "panic")).toMatchObject([{ status: "open", severity: "critical", checkIn: null }]);
+    expect(w.gateway.hits.map((h) => h.body.template)).not.toContain("resident_checkin");
+  });
+
   it("a 'help' answer dispatches at once, one severity higher", async () => {
     const w = await world({ channels: ["call"] });
     // A major raise (the learned limit, not the 12 h ceiling) handed to the service's own lifecycle:
