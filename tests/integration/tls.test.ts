@@ -1,39 +1,16 @@
-import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeClient, connect, run } from "../helpers/mqtt.js";
 import { startTestService, type TestService, tempDir } from "../helpers/service.js";
+import { selfSignedCert } from "../helpers/tls-cert.js";
 
 let svc: TestService;
 let ca: Buffer;
 
 beforeAll(async () => {
-  const dir = tempDir();
-  const key = join(dir, "key.pem");
-  const cert = join(dir, "cert.pem");
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      key,
-      "-out",
-      cert,
-      "-days",
-      "1",
-      "-subj",
-      "/CN=localhost",
-      "-addext",
-      "subjectAltName=DNS:localhost,IP:127.0.0.1",
-    ],
-    { stdio: "ignore" },
-  );
-  ca = readFileSync(cert);
+  const { keyFile: key, certFile: cert, ca: certificate } = selfSignedCert(tempDir());
+  ca = certificate;
   svc = await startTestService({ JINLIN_TLS_CERT: cert, JINLIN_TLS_KEY: key, JINLIN_MQTT_TLS_PORT: "0" });
 });
 afterAll(async () => {
