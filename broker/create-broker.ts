@@ -1,3 +1,6 @@
+import type { IncomingMessage } from "node:http";
+import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import type {
   AedesPublishPacket,
   Aedes as AedesType,
@@ -7,13 +10,12 @@ import type {
   Subscription,
 } from "aedes";
 import { Aedes } from "aedes";
+import { DEFAULT_MQTT_LIMITS, type MqttLimits } from "../core/config-mqtt.js";
 import type { Logger } from "../core/log.js";
-import {
-  type AuthedDevice,
-  type AuthOutcome,
-  createDeviceAuthenticator,
-  type DeviceLookup,
-} from "./device-auth.js";
+import { createAddressLimits, watchPacketSizes } from "./connection-limits.js";
+import type { AuthedDevice, DeviceLookup } from "./device-auth.js";
+import { createLoginCheck } from "./login.js";
+import { createRateLimiter } from "./rate-limiter.js";
 import { deviceTopic, isInsideOwnTree, leafOf } from "./topics.js";
 
 /** Why a reading was refused, as published on devices/<id>/errors. */
@@ -39,6 +41,10 @@ export interface TelemetrySink {
 export interface BrokerObserver {
   authFailed(why: string): void;
   aclDenied(): void;
+  /** A connection refused or closed by a limit: per-address counts, packet size. */
+  limited?(limit: "open_per_address" | "pending_per_address" | "packet_too_large"): void;
+  /** An error report not sent because the device is not reading its socket. */
+  reportDropped?(): void;
 }
 
 export interface BrokerDeps {
@@ -46,29 +52,75 @@ export interface BrokerDeps {
   telemetry: TelemetrySink;
   log: Logger;
   observer?: BrokerObserver;
+  limits?: MqttLimits;
+  now?: () => number;
 }
 
 export interface JinlinBroker {
   aedes: AedesType;
+  /** Takes a new connection (TCP, TLS or WebSocket stream) through the per-address and packet limits. */
+  handle(conn: Duplex, req?: IncomingMessage): void;
   connectedDevices(): number;
   /** Closes every connection of this device (after revocation or rotation). */
   disconnectDevice(deviceId: string): number;
   close(): Promise<void>;
 }
 
-const authError = (returnCode: 2 | 4 | 5, message: string): AuthenticateError =>
+/** A device sending garbage gets this many error reports at once, then this many a second (protocol.md). */
+const REPORT_BURST = 100;
+const REPORTS_PER_S = 20;
+
+const authError = (returnCode: 2 | 3 | 4 | 5, message: string): AuthenticateError =>
   Object.assign(new Error(message), { returnCode }) as AuthenticateError;
+
+/** The remote address of a TCP/TLS socket, or of the HTTP request a WebSocket stream came in on. */
+function remoteAddressOf(conn: Duplex, req?: IncomingMessage): string {
+  return (conn as Partial<Socket>).remoteAddress ?? req?.socket.remoteAddress ?? "unknown";
+}
 
 export async function createBroker(deps: BrokerDeps): Promise<JinlinBroker> {
   const { log, telemetry } = deps;
-  const authenticate = createDeviceAuthenticator(deps.devices);
+  const limits = deps.limits ?? DEFAULT_MQTT_LIMITS;
   const devices = new WeakMap<Client, AuthedDevice>();
+  const addresses = new WeakMap<Client, string>();
   const emptyIdNoClean = new WeakSet<Client>();
+  const perAddress = createAddressLimits({
+    maxOpen: limits.maxConnectionsPerAddress,
+    maxPending: limits.maxPendingPerAddress,
+  });
+  const settle = new WeakMap<Client, () => void>();
+  const reports = createRateLimiter({ perSecond: REPORTS_PER_S, burst: REPORT_BURST });
+  const publishes = createRateLimiter({
+    perSecond: limits.deviceMessagesPerS,
+    burst: limits.deviceMessagesPerS,
+  });
+  const login = createLoginCheck({
+    devices: deps.devices,
+    limits,
+    now: deps.now ?? Date.now,
+    log,
+    ...(deps.observer ? { observer: deps.observer } : {}),
+  });
+  /** One warning per address and limit a minute, not one per refused socket of a flood. */
+  const warned = new Map<string, number>();
+  const warnOnce = (key: string, fields: Record<string, unknown>, msg: string) => {
+    const now = Date.now();
+    if ((warned.get(key) ?? 0) > now - 60_000) return;
+    if (warned.size > 10_000) warned.clear();
+    warned.set(key, now);
+    log.warn(fields, msg);
+  };
 
   const aedes = await Aedes.createBroker({
-    // A device that stops reading its socket is dropped after 30 s instead of stalling delivery to all.
+    // A device that stops reading its socket is dropped after 30 s; error reports are not even queued to it
+    // once its socket buffer is full (authorizeForward), so it never holds up delivery to others.
     drainTimeout: 30_000,
-    connectTimeout: 10_000,
+    // No mqemitter queue: with a limit (Aedes' default is 100 deliveries in flight) a QoS 0 flood that
+    // outpaces a subscriber builds a backlog, and when that subscriber disconnects mqemitter unwinds the
+    // backlog in one synchronous recursion and the process dies with "Maximum call stack size exceeded".
+    // Without it nothing queues; the deliveries to devices are bounded by authorizeForward and reportRejection.
+    concurrency: 0,
+    connectTimeout: limits.connectTimeoutMs,
     maxClientsIdLength: 128,
     maxTopicLevels: 8,
     heartbeatInterval: 60_000,
@@ -77,6 +129,10 @@ export async function createBroker(deps: BrokerDeps): Promise<JinlinBroker> {
   aedes.preConnect = (client, packet, done) => {
     // [MQTT-3.1.3-8]: a zero-byte client id with CleanSession=0 gets CONNACK 2 (identifier rejected).
     if (packet.clientId === "" && packet.clean === false) emptyIdNoClean.add(client);
+    // Keep-alive 0 (never) or hours would keep a dead connection forever: Aedes closes a silent client after
+    // 1.5 × keep-alive [MQTT-3.1.2-24], so both are capped. MQTT 3.1.1 cannot tell the device; see protocol.md.
+    const keepalive = packet.keepalive ?? 0;
+    if (keepalive === 0 || keepalive > limits.maxKeepaliveS) packet.keepalive = limits.maxKeepaliveS;
     done(null, true);
   };
 
@@ -95,31 +151,33 @@ export async function createBroker(deps: BrokerDeps): Promise<JinlinBroker> {
       done(authError(5, "not authorized"), false);
       return;
     }
-    authenticate(username, password.toString("utf8")).then(
-      (outcome: AuthOutcome) => {
-        if (outcome.ok) {
-          devices.set(client, outcome.device);
-          done(null, true);
-          return;
-        }
-        deps.observer?.authFailed(outcome.why);
-        log.warn(
-          { deviceId: username, clientId: client.id, why: outcome.why },
-          "device authentication failed",
-        );
-        done(authError(5, "not authorized"), false);
-      },
-      (err: unknown) => {
-        log.error({ deviceId: username, err }, "authentication error");
-        done(authError(5, "not authorized"), false);
-      },
-    );
+    login(username, password.toString("utf8"), addresses.get(client) ?? "unknown").then((outcome) => {
+      if (outcome.ok) {
+        devices.set(client, outcome.device);
+        done(null, true);
+        return;
+      }
+      // CONNACK 3 (server unavailable) makes a device retry later; 5 tells it the credentials are wrong.
+      if (outcome.why === "busy") done(authError(3, "server unavailable"), false);
+      else done(authError(5, "not authorized"), false);
+    });
   };
 
   aedes.authorizePublish = (client, packet, done) => {
     const device = client ? devices.get(client) : undefined;
     // client is null when Aedes publishes a stored will for a device that is gone; wills were checked at connect.
     if (client === null) return done(null);
+    // A device over its message rate is slowed, not refused: Aedes reads its next packets only after this.
+    const wait = device ? publishes.reserve(device.id, Date.now()) : 0;
+    if (wait > 0) setTimeout(() => authorizeOwnPublish(device, packet, done), wait);
+    else authorizeOwnPublish(device, packet, done);
+  };
+
+  function authorizeOwnPublish(
+    device: AuthedDevice | undefined,
+    packet: PublishPacket,
+    done: (err: Error | null) => void,
+  ): void {
     if (
       !device ||
       !isInsideOwnTree(device.id, packet.topic) ||
@@ -128,14 +186,19 @@ export async function createBroker(deps: BrokerDeps): Promise<JinlinBroker> {
     ) {
       deps.observer?.aclDenied();
       log.warn({ deviceId: device?.id, topic: packet.topic }, "publish outside own topic tree refused");
-      return done(new Error("publish outside devices/<own id>/ refused"));
+      done(new Error("publish outside devices/<own id>/ refused"));
+      return;
     }
     const leaf = leafOf(device.id, packet.topic);
-    if (leaf === "status") return done(null);
+    if (leaf === "status") {
+      done(null);
+      return;
+    }
     if (leaf !== "telemetry") {
       deps.observer?.aclDenied();
       log.warn({ deviceId: device.id, topic: packet.topic }, "publish to a topic devices may not use");
-      return done(new Error(`devices may publish only to telemetry and status, not ${leaf}`));
+      done(new Error(`devices may publish only to telemetry and status, not ${leaf}`));
+      return;
     }
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     telemetry.handle(device, payload, { qos: packet.qos, dup: packet.dup, messageId: packet.messageId }).then(
@@ -156,14 +219,25 @@ export async function createBroker(deps: BrokerDeps): Promise<JinlinBroker> {
         done(new Error("store unavailable"));
       },
     );
-  };
+  }
 
   // Telemetry and status stay between device and service: nobody else subscribes to another device's tree,
   // and a device gets nothing relayed back from its own telemetry.
+  // A report is dropped rather than written when it would fill the device's socket buffer: Aedes would then
+  // wait for 'drain' while holding one of mqemitter's 100 delivery slots, a frozen subscriber would soon hold
+  // them all, every publish would queue behind them, and when it disconnected the queue would unwind in one
+  // recursion ("Maximum call stack size exceeded", reproduced in tests/integration/hostile-mqtt-flood.test.ts).
   aedes.authorizeForward = (client, packet: AedesPublishPacket) => {
     const device = devices.get(client);
-    if (!device) return null;
-    return leafOf(device.id, packet.topic) === "errors" ? packet : null;
+    if (!device || leafOf(device.id, packet.topic) !== "errors") return null;
+    const conn = client.conn as Duplex;
+    const size = packet.topic.length + packet.payload.length + 8;
+    if (conn.writableNeedDrain || conn.writableLength + size >= conn.writableHighWaterMark) {
+      deps.observer?.reportDropped?.();
+      warnOnce(`drop:${device.id}`, { deviceId: device.id }, "device is not reading; error reports dropped");
+      return null;
+    }
+    return packet;
   };
 
   aedes.authorizeSubscribe = (client, sub: Subscription, done) => {
@@ -182,12 +256,19 @@ export async function createBroker(deps: BrokerDeps): Promise<JinlinBroker> {
   aedes.on("connectionError", (client, err) => {
     log.warn({ deviceId: devices.get(client)?.id, err: err.message }, "connection error");
   });
+  aedes.on("connackSent", (_packet, client) => settle.get(client)?.());
   aedes.on("client", (client) => log.debug({ deviceId: devices.get(client)?.id }, "device connected"));
   aedes.on("clientDisconnect", (client) =>
     log.debug({ deviceId: devices.get(client)?.id }, "device disconnected"),
   );
 
   function reportRejection(deviceId: string, r: WireRejection): void {
+    // Beyond the budget neither a report nor a log line: a device sending garbage in a loop would flood both.
+    if (!reports.tryTake(deviceId, Date.now())) {
+      deps.observer?.reportDropped?.();
+      warnOnce(`rate:${deviceId}`, { deviceId }, "too many rejected readings; error reports rate-limited");
+      return;
+    }
     log.info({ deviceId, reason: r.reason, index: r.index }, "reading rejected");
     const packet = {
       cmd: "publish",
@@ -200,8 +281,57 @@ export async function createBroker(deps: BrokerDeps): Promise<JinlinBroker> {
     aedes.publish(packet, () => {});
   }
 
+  function handle(conn: Duplex, req?: IncomingMessage): void {
+    const address = remoteAddressOf(conn, req);
+    const admitted = perAddress.admit(address);
+    if (admitted !== "ok") {
+      const limit = admitted === "open" ? "open_per_address" : "pending_per_address";
+      deps.observer?.limited?.(limit);
+      warnOnce(
+        `${limit}:${address}`,
+        {
+          code: "JINLIN_ERR_MQTT_CONNECTION_LIMIT",
+          remote: address,
+          limit,
+          open: perAddress.openFrom(address),
+        },
+        "MQTT connection refused: too many from one address",
+      );
+      conn.destroy();
+      return;
+    }
+    let pending = true;
+    const settled = () => {
+      if (!pending) return;
+      pending = false;
+      perAddress.settled(address);
+    };
+    conn.once("close", () => {
+      settled();
+      perAddress.closed(address);
+    });
+    const client = aedes.handle(conn, req);
+    addresses.set(client, address);
+    settle.set(client, settled);
+    watchPacketSizes(conn, limits.maxPacketBytes, (announced) => {
+      deps.observer?.limited?.("packet_too_large");
+      log.warn(
+        {
+          code: "JINLIN_ERR_MQTT_PACKET_TOO_LARGE",
+          deviceId: devices.get(client)?.id,
+          remote: address,
+          announced,
+          max: limits.maxPacketBytes,
+        },
+        "MQTT packet larger than the limit; connection closed",
+      );
+      conn.destroy();
+    });
+  }
+
   return {
     aedes,
+    handle,
     connectedDevices: () => aedes.connectedClients,
     disconnectDevice(deviceId) {
       let n = 0;

@@ -127,6 +127,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     },
   });
   const broker = await createBroker({
+    limits: config.mqtt,
     devices: registry,
     telemetry: ingest,
     log: log.child({ mod: "broker" }),
@@ -137,14 +138,14 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
   });
   connected = broker.connectedDevices;
 
-  const mqttServer = createServer(broker.aedes.handle);
+  const mqttServer = createServer(broker.handle);
   const mqttPort = await listen(mqttServer, config.mqttPort, config.bind);
   let tlsServer: NetServer | null = null;
   let tlsPort: number | null = null;
   if (config.tls) {
     tlsServer = createTlsServer(
       { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) },
-      broker.aedes.handle,
+      broker.handle,
     );
     tlsPort = await listen(tlsServer, config.tls.port, config.bind);
   }
@@ -209,7 +210,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
       contentType: metrics.registry.contentType,
       body: await metrics.registry.metrics(),
     }),
-    mqttOverWebSocket: (stream, request) => broker.aedes.handle(stream, request),
+    mqttOverWebSocket: (stream, request) => broker.handle(stream, request),
     dashboard: dashboardDeps,
     server: {
       trustProxy: config.trustProxy,

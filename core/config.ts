@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MQTT_LIMIT_SETTINGS, type MqttLimits, mqttLimitsConfig } from "./config-mqtt.js";
 import { NOTIFY_SETTINGS, type NotifyConfig, notifyConfig, notifyProblems } from "./config-notify.js";
 import { jinlinError } from "./errors.js";
 
@@ -115,6 +116,7 @@ export const SETTINGS = {
     schema: positiveInt.min(7).default(90),
     help: "delivered notifications older than this are deleted daily from the outbox",
   },
+  ...MQTT_LIMIT_SETTINGS,
   ...NOTIFY_SETTINGS,
 } as const;
 
@@ -136,6 +138,8 @@ export interface Config {
   dataDir: string;
   logLevel: RawConfig["LOG_LEVEL"];
   tls: { port: number; certFile: string; keyFile: string } | null;
+  /** Connection, packet, keep-alive and login limits of the MQTT broker (core/config-mqtt.ts). */
+  mqtt: MqttLimits;
   /** null: plain HTTP (or HTTPS ends at a reverse proxy, see trustProxy). */
   https: { certFile: string; keyFile: string } | null;
   /** Fastify's trustProxy: the proxies whose X-Forwarded-* headers are believed; false: none. */
@@ -226,6 +230,7 @@ export function loadConfig(
     dataDir: c.DATA_DIR,
     logLevel: c.LOG_LEVEL,
     tls: c.TLS_CERT && c.TLS_KEY ? { port: c.MQTT_TLS_PORT, certFile: c.TLS_CERT, keyFile: c.TLS_KEY } : null,
+    mqtt: mqttLimitsConfig(c),
     https: c.HTTPS_CERT && c.HTTPS_KEY ? { certFile: c.HTTPS_CERT, keyFile: c.HTTPS_KEY } : null,
     trustProxy: c.TRUST_PROXY?.trim() ? c.TRUST_PROXY.trim() : false,
     retention: {

@@ -1,4 +1,4 @@
-import { connect as netConnect } from "node:net";
+import { connect as netConnect, type Socket } from "node:net";
 import mqttPacket, { type Packet } from "mqtt-packet";
 
 function str(s: string | Buffer): Buffer {
@@ -60,4 +60,82 @@ export function rawExchange(port: number, bytes: Buffer): Promise<Packet | null>
     });
     socket.write(bytes);
   });
+}
+
+export interface RawClient {
+  socket: Socket;
+  /** Every packet the broker sent, in order. */
+  packets: Packet[];
+  send(packet: Record<string, unknown>): boolean;
+  /** Resolves with the first packet (from now on or already received) that matches, or rejects after ms. */
+  next(match: (p: Packet) => boolean, ms?: number): Promise<Packet>;
+  closed: Promise<void>;
+}
+
+/**
+ * A bare TCP MQTT client that does only what it is told: it can stop reading its socket (`socket.pause()`),
+ * never send CONNECT, or flood, which MQTT.js and mosquitto clients will not do.
+ */
+export function rawClient(port: number): Promise<RawClient> {
+  return new Promise((resolve, reject) => {
+    const socket = netConnect(port, "127.0.0.1");
+    const parser = mqttPacket.parser({ protocolVersion: 4 });
+    const packets: Packet[] = [];
+    const waiters = new Set<(p: Packet) => void>();
+    parser.on("packet", (p: Packet) => {
+      packets.push(p);
+      for (const w of [...waiters]) w(p);
+    });
+    socket.on("data", (d) => parser.parse(d));
+    const closed = new Promise<void>((r) => socket.once("close", () => r()));
+    socket.once("error", reject);
+    socket.once("connect", () => {
+      socket.off("error", reject);
+      socket.on("error", () => {});
+      resolve({
+        socket,
+        packets,
+        closed,
+        send: (packet) => socket.write(mqttPacket.generate(packet as unknown as Packet)),
+        next(match, ms = 5000) {
+          const seen = packets.find(match);
+          if (seen) return Promise.resolve(seen);
+          return new Promise((res, rej) => {
+            const timer = setTimeout(() => {
+              waiters.delete(check);
+              rej(new Error("expected packet did not arrive"));
+            }, ms);
+            function check(p: Packet) {
+              if (!match(p)) return;
+              clearTimeout(timer);
+              waiters.delete(check);
+              res(p);
+            }
+            waiters.add(check);
+          });
+        },
+      });
+    });
+  });
+}
+
+/** Connects a raw client with device credentials and waits for CONNACK 0. */
+export async function rawDevice(
+  port: number,
+  device: { deviceId: string; secret: string },
+  keepalive = 60,
+): Promise<RawClient> {
+  const c = await rawClient(port);
+  c.socket.write(
+    encodeConnect({
+      clientId: device.deviceId,
+      clean: true,
+      username: device.deviceId,
+      password: device.secret,
+      keepalive,
+    }),
+  );
+  const ack = await c.next((p) => p.cmd === "connack");
+  if (ack.cmd !== "connack" || ack.returnCode !== 0) throw new Error("device was not accepted");
+  return c;
 }

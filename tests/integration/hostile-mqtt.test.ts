@@ -49,6 +49,9 @@ beforeAll(async () => {
   svc = await startTestService({
     JINLIN_MAX_PAYLOAD_BYTES: String(MAX_PAYLOAD_BYTES),
     JINLIN_MAX_BATCH: String(MAX_BATCH),
+    // The corpus sends payloads up to 1 MiB to see them refused as payload_too_large on the errors topic;
+    // packets over the MQTT packet limit (256 KiB by default) close the connection: hostile-mqtt-limits.
+    JINLIN_MQTT_MAX_PACKET_BYTES: String(2 * 1024 * 1024),
   });
   meter = await svc.provision("water");
   client = await connect(svc.mqttPort, { username: meter.deviceId, password: meter.secret });
