@@ -88,7 +88,7 @@ function wholeStore(): string {
   return tables.map((t) => JSON.stringify(db.prepare(`SELECT * FROM "${t}"`).all())).join("\n");
 }
 
-function rowsOf(householdId: string): Record<string, number> {
+function rowsOf(householdId: string) {
   const db = svc.stores.db;
   const n = (sql: string) => (db.prepare(sql).get(householdId) as { n: number }).n;
   return {
