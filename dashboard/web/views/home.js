@@ -4,6 +4,7 @@ import { badge, fmtTime, h, replace, section } from "../dom.js";
 import { getLang, t } from "../i18n.js";
 import { absencesSection } from "./absences.js";
 import { homeFacts } from "./alert.js";
+import { checkInSection } from "./checkin-ui.js";
 import { devicesSection } from "./devices-ui.js";
 import { rulesSection } from "./rules-ui.js";
 
@@ -92,6 +93,7 @@ export default async function home(view, params, ctx) {
     ),
     devicesSection(id, ctx.me.account.role === "operator", tz),
     absencesSection(id, tz),
+    checkInSection(id),
     // Element.append would show a null as the text "null".
     ...(ctx.me.account.role === "operator" ? [rulesSection(id, tz)] : []),
   );
