@@ -31,6 +31,8 @@ let me = null;
 /** @type {(() => void)[]} */
 let cleanups = [];
 let liveState = "down";
+/** Counts renders, so a slower earlier one cannot overwrite the page that replaced it. */
+let renders = 0;
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -142,11 +144,13 @@ async function render() {
       return off;
     },
   };
+  const seq = ++renders;
   try {
     const mod = await route.load();
     await mod.default(view, params.map(decodeURIComponent), ctx, { signedIn: onSignedIn });
   } catch (err) {
-    replace(view, h("p.error", { text: errorText(err) }));
+    // A later render owns the view now: this one's error (often a request it aborted) is not shown.
+    if (seq === renders) replace(view, h("p.error", { text: errorText(err) }));
   }
   window.scrollTo(0, 0);
 }

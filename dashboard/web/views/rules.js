@@ -38,7 +38,9 @@ export default async function rules(view) {
   const base = () => (grid() ? `/api/grids/${seg(grid().id)}/rules` : "/api/rules");
 
   const load = async () => {
+    const scope = scopeSelect.value;
     const r = await get(base());
+    if (scopeSelect.value !== scope) return; // another scope was chosen meanwhile: its load shows it
     const setting = grid() ? r.settings : r.global;
     params.value = json(setting?.params ?? {});
     replace(
@@ -46,9 +48,10 @@ export default async function rules(view) {
       setting
         ? h("p.muted", {
             "data-testid": "rules-set",
+            "data-scope": scope,
             text: `${fmtTime(setting.changedAt)} · ${setting.reason}`,
           })
-        : h("p.muted", { "data-testid": "rules-set", text: t("rules.noLayers") }),
+        : h("p.muted", { "data-testid": "rules-set", "data-scope": scope, text: t("rules.noLayers") }),
     );
     replace(
       history,
