@@ -40,6 +40,8 @@ export function wireAlerts(
   const settings = createRuleSettingsStore(db, clock.now);
   const checkIns = createCheckInStore(db, clock.now);
   const homes = createHouseholdsApiStore(db, clock.now);
+  const hasButton = (householdId: string) =>
+    registry.listDevices(householdId).some((d) => d.kind === "button" && d.revokedAt === null);
   const listeners = new Set<(alert: Alert, news: AlertNews) => void>();
   const lifecycle = createAlertLifecycle({
     store: alertStore,
@@ -48,7 +50,17 @@ export function wireAlerts(
     log,
     checkIn(householdId) {
       const c = checkIns.get(householdId);
-      return c.enabled ? { minutes: c.minutes, channels: c.channels } : undefined;
+      if (!c.enabled) return undefined;
+      // Waiting for an answer that cannot come would only delay the worker: keep the channels that can reach
+      // the resident now (a working button; a gateway and a phone number), and dispatch at once if none.
+      const channels = c.channels.filter((ch) =>
+        ch === "call" ? checkInApi.canCall(householdId) : hasButton(householdId),
+      );
+      if (channels.length === 0) {
+        log.warn({ householdId }, "check-in on but no channel reaches the resident; dispatching at once");
+        return undefined;
+      }
+      return { minutes: c.minutes, channels };
     },
     notifier: createAlertNotifier({
       people,

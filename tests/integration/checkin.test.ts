@@ -217,6 +217,19 @@ describe("resident check-in before dispatch", () => {
     expect(events(w, alert.id).map((e) => e.action)).toEqual(["raised"]);
     expect(w.gateway.hits.map((h) => h.body.template)).toEqual(["alert_raised"]);
   });
+
+  it("does not wait for an answer that cannot come: no phone number for a call-only check-in", async () => {
+    const w = await world({ channels: ["call"] });
+    const cleared = await w.operator.request("PATCH", `/api/households/${w.home.householdId}`, {
+      phone: null,
+    });
+    expect(cleared.status).toBe(200);
+    const got = await w.operator.request("GET", `/api/households/${w.home.householdId}/checkin`);
+    expect(got.body).toMatchObject({ enabled: true, callAvailable: false });
+    const alert = await quietUntilInactivityAlert(w);
+    expect(alert.checkIn).toBeNull();
+    await waitUntil(() => w.workerMails().length === 1, 5000, "worker mail at once");
+  });
 });
 
 /** Signs in as the operator like a browser, then sends the change without the CSRF header. */
