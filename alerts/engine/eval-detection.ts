@@ -8,6 +8,7 @@ import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { z } from "zod";
+import type { Reading } from "../../core/domain.js";
 import { zoneFor } from "../../core/local-time.js";
 import {
   loadWeusedto,
@@ -40,6 +41,9 @@ const argsSchema = z.object({
   /** Inactivity overrides for a sweep, e.g. --alpha 0.01 --learn-max 12. */
   alpha: z.coerce.number().optional(),
   "learn-max": z.coerce.number().optional(),
+  /** Door-based outings: tail share and outings needed before "usually back within" is trusted. */
+  "out-alpha": z.coerce.number().optional(),
+  "out-min": z.coerce.number().optional(),
   /** A per-home ceiling, as the false-alarm feedback (rules/inactivity-feedback.ts) would set it. */
   ceiling: z.coerce.number().optional(),
   /**
@@ -53,6 +57,8 @@ const argsSchema = z.object({
   feedback: z.enum(["yes", "no"]).default("no"),
   /** Also evaluate a seeded synthetic regular older person (alerts/engine/synthetic-home.ts). */
   synthetic: z.enum(["yes", "no"]).default("yes"),
+  /** Give the synthetic home its door sensor (the door-based "out" judgement); no = water only. */
+  door: z.enum(["yes", "no"]).default("yes"),
 });
 
 const H = 3_600_000;
@@ -68,7 +74,34 @@ function parseArgs(argv: readonly string[]): z.infer<typeof argsSchema> {
   return argsSchema.parse(raw);
 }
 
-function source(data: WeusedtoData): TraceSource {
+const DOOR_STATUS_MS = 6 * H;
+
+/**
+ * The door's readings in (from, to]: each opening (and its closing a minute later), and a "closed"
+ * status report every 6 h. After a collapse the person opens no door.
+ */
+function* doorReadings(
+  doors: readonly number[],
+  from: number,
+  to: number,
+  stopAt: number,
+): Generator<Reading> {
+  const events: Reading[] = [];
+  const door = (ts: number, open: boolean): Reading => ({
+    deviceId: "door-1",
+    kind: "door",
+    ts,
+    fields: { open },
+  });
+  for (const t of doors)
+    if (t > from && t <= to && t < stopAt) events.push(door(t, true), door(t + 60_000, false));
+  for (let t = Math.ceil(from / DOOR_STATUS_MS) * DOOR_STATUS_MS; t <= to; t += DOOR_STATUS_MS) {
+    if (t > from) events.push(door(t, false));
+  }
+  yield* events.filter((r) => r.ts <= to).sort((a, b) => a.ts - b.ts);
+}
+
+function source(data: WeusedtoData & { doors?: number[] }): TraceSource {
   return {
     from: data.from,
     to: data.to,
@@ -80,7 +113,20 @@ function source(data: WeusedtoData): TraceSource {
         ...(inject?.kind === "collapse" ? { stopWaterAt: inject.at } : {}),
         ...(inject?.kind === "tap" ? { leak: { from: inject.at, lpm: inject.lpm } } : {}),
       };
-      for (const r of weusedtoReadings(data, opts)) if (r.ts > from) yield r;
+      const water = weusedtoReadings(data, opts);
+      if (!data.doors) {
+        for (const r of water) if (r.ts > from) yield r;
+        return;
+      }
+      const stop = inject?.kind === "collapse" ? inject.at : Number.POSITIVE_INFINITY;
+      const doors = doorReadings(data.doors, from, Math.min(data.to, to), stop)[Symbol.iterator]();
+      let d = doors.next();
+      for (const r of water) {
+        if (r.ts <= from) continue;
+        for (; !d.done && d.value.ts < r.ts; d = doors.next()) yield d.value;
+        yield r;
+      }
+      for (; !d.done; d = doors.next()) yield d.value;
     },
   };
 }
@@ -101,23 +147,26 @@ type Args = z.infer<typeof argsSchema>;
 export function evaluateDetection(opts: Args) {
   const weusedto = evaluateHome(loadWeusedto(resolve(opts.data)), WEUSEDTO_TIMEZONE, opts);
   const synthetic =
-    opts.synthetic === "yes"
-      ? evaluateHome(
-          syntheticHome(opts.seed, 365, "Asia/Shanghai", Date.UTC(2024, 0, 1)),
-          "Asia/Shanghai",
-          opts,
-        )
-      : null;
+    opts.synthetic === "yes" ? evaluateHome(syntheticData(opts), "Asia/Shanghai", opts) : null;
   return { weusedto, synthetic };
 }
 
-function evaluateHome(data: WeusedtoData, timezone: string, opts: Args) {
+function syntheticData(opts: Args): WeusedtoData & { doors?: number[] } {
+  const home = syntheticHome(opts.seed, 365, "Asia/Shanghai", Date.UTC(2024, 0, 1));
+  if (opts.door === "yes") return home;
+  const { doors: _doors, ...water } = home;
+  return water;
+}
+
+function evaluateHome(data: WeusedtoData & { doors?: number[] }, timezone: string, opts: Args) {
   const src = source(data);
   const zone = zoneFor(timezone);
   const inactivity = {
     ...(opts.alpha !== undefined ? { alpha: opts.alpha } : {}),
     ...(opts["learn-max"] !== undefined ? { learnMaxGapHours: opts["learn-max"] } : {}),
     ...(opts.ceiling !== undefined ? { ceilingHours: opts.ceiling } : {}),
+    ...(opts["out-alpha"] !== undefined ? { outAlpha: opts["out-alpha"] } : {}),
+    ...(opts["out-min"] !== undefined ? { outMinSamples: opts["out-min"] } : {}),
   };
   const params = resolveRuleParams({ inactivity });
   const home: HomeConfig = { homeId: "home", timezone, params };

@@ -29,6 +29,13 @@ function messages(a: Args): Evidence["message"] {
       "zh-CN": `自${sinceZh}起已${durationZh(gap)}未用水，超过${a.p.ceilingHours}小时安全上限。`,
     };
   }
+  if (c.reason === "out" && s.out?.left != null) {
+    const left = zone.hhmm(s.out.left);
+    return {
+      en: `No water since ${sinceEn}; left home at ${left} (door) and not back after ${durationEn(c.at - s.out.left)}; this home is usually back within ${durationEn(c.thresholdMs)}.`,
+      "zh-CN": `自${sinceZh}起未用水；${left}出门（门磁）后${durationZh(c.at - s.out.left)}未归；该住户通常在${durationZh(c.thresholdMs)}内回家。`,
+    };
+  }
   if (c.reason === "wake" && c.wakeMinute !== null) {
     const by = minuteText(c.wakeMinute);
     return {

@@ -21,6 +21,9 @@ import { z } from "zod";
  *   them into the quantiles would only slow every other detection (measured: 10.7 h → 8.8 h median).
  * - extrapolate 20 min: a live meter reports every 15 min when idle and at once on flow, so 20 min
  *   of silence after its last reading still means "no water"; beyond that it is "no data".
+ * - out (door sensor; inactivity-out.ts): the 98th percentile of this home's outings, door to
+ *   return, + 30 min. One test per outing, so 0.02 is about one false alarm per 50 outings; until
+ *   8 outings are known, an outing is judged by the ceiling alone (conservative, like the prior).
  */
 export const inactivityParamsSchema = z.object({
   alpha: z.number().min(0.0001).max(0.2),
@@ -37,6 +40,9 @@ export const inactivityParamsSchema = z.object({
   learnMaxGapHours: z.number().min(4).max(72),
   decayPerDay: z.number().min(0.8).max(1),
   extrapolateMin: z.number().min(0).max(720),
+  outAlpha: z.number().min(0.001).max(0.5),
+  outMarginMin: z.number().min(0).max(240),
+  outMinSamples: z.number().min(1).max(100),
 });
 export type InactivityParams = z.infer<typeof inactivityParamsSchema>;
 
@@ -55,4 +61,7 @@ export const inactivityDefaults: InactivityParams = {
   learnMaxGapHours: 12,
   decayPerDay: 0.98,
   extrapolateMin: 20,
+  outAlpha: 0.02,
+  outMarginMin: 30,
+  outMinSamples: 8,
 };

@@ -6,7 +6,7 @@ import type { Zone } from "../../core/local-time.js";
 import type { InactivityParams } from "./inactivity-params.js";
 import { type GapModel, gapQuantile, gapSurvival, wakeQuantile } from "./shared/gap-model.js";
 
-export type CrossingReason = "hour" | "wake" | "ceiling";
+export type CrossingReason = "hour" | "wake" | "ceiling" | "out";
 
 export interface Crossing {
   at: number;
@@ -61,9 +61,9 @@ function wakeDeadline(zone: Zone, gapStart: number, minute: number): number {
   return at(day);
 }
 
-export function firstCrossing(model: GapModel, p: InactivityParams, zone: Zone, gapStart: number): Crossing {
+export function ceilingCrossing(p: InactivityParams, zone: Zone, gapStart: number): Crossing {
   const ceilingMs = p.ceilingHours * 3_600_000;
-  const ceiling: Crossing = {
+  return {
     at: gapStart + ceilingMs,
     reason: "ceiling",
     thresholdMs: ceilingMs,
@@ -71,6 +71,11 @@ export function firstCrossing(model: GapModel, p: InactivityParams, zone: Zone, 
     probability: 0,
     wakeMinute: null,
   };
+}
+
+export function firstCrossing(model: GapModel, p: InactivityParams, zone: Zone, gapStart: number): Crossing {
+  const ceilingMs = p.ceilingHours * 3_600_000;
+  const ceiling = ceilingCrossing(p, zone, gapStart);
   let best = ceiling;
   const thr = hourThresholds(model, p);
   for (let a = gapStart; a < ceiling.at; a = zone.nextHour(a)) {

@@ -10,8 +10,17 @@ import type { Reading } from "../../core/domain.js";
 import { type Zone, zoneFor } from "../../core/local-time.js";
 import type { Evaluation, EvidenceReading, Rule, RuleConfig, Severity, Transition } from "../engine/types.js";
 import { inactivityEvidence, reopenedEvidence } from "./inactivity-evidence.js";
+import {
+  closeOut,
+  emptyOut,
+  homeGapStart,
+  isOut,
+  noteOut,
+  type OutState,
+  outLimitMs,
+} from "./inactivity-out.js";
 import type { InactivityParams } from "./inactivity-params.js";
-import { firstCrossing } from "./inactivity-threshold.js";
+import { blendWeight, type Crossing, ceilingCrossing, firstCrossing } from "./inactivity-threshold.js";
 import { absenceAt, gapStartAfterAbsences } from "./shared/absence.js";
 import { type Activity, noteActivity } from "./shared/corroboration.js";
 import {
@@ -37,6 +46,8 @@ export interface InactivityState {
   model: GapModel;
   open: { severity: Severity; at: number } | null;
   act: Activity;
+  /** Door-based outings (inactivity-out.ts); absent until a door or motion reading, and in old state. */
+  out?: OutState;
 }
 
 type Eval = Evaluation<InactivityState>;
@@ -51,7 +62,7 @@ export function createInactivityRule(cfg: RuleConfig<InactivityParams>): Rule<In
       return { state: s, transitions: [] };
     }
     const gapStart = gapStartAfterAbsences(cfg.absences, s.lastUse, t);
-    const c = firstCrossing(s.model, p, zone, gapStart);
+    const c = crossing(s, gapStart);
     const out: Transition[] = [];
     let state = s;
     if (!s.open && c.at <= t) {
@@ -70,11 +81,36 @@ export function createInactivityRule(cfg: RuleConfig<InactivityParams>): Rule<In
     return { state, transitions: out };
   };
 
+  /**
+   * When the gap that began at `gapStart` becomes improbable. Out (door): by the learned "usually
+   * back within"; back from an outing: at-home limits from the return; always the ceiling from the
+   * last use.
+   */
+  const crossing = (s: InactivityState, gapStart: number): Crossing => {
+    const ceiling = ceilingCrossing(p, zone, gapStart);
+    if (isOut(s.out, s.lastUse)) {
+      const lim = outLimitMs(s.out, p, blendWeight(s.model, p));
+      const at = lim === null ? ceiling.at : Math.max(gapStart, s.out.left + lim);
+      if (lim === null || at >= ceiling.at) return ceiling;
+      return {
+        at,
+        reason: "out",
+        thresholdMs: lim,
+        hour: zone.hour(at),
+        probability: p.outAlpha,
+        wakeMinute: null,
+      };
+    }
+    const home = homeGapStart(s.out, gapStart);
+    const c = firstCrossing(s.model, p, zone, home);
+    return c.at >= ceiling.at ? ceiling : c;
+  };
+
   const nextDeadline = (s: InactivityState, now: number): number | null => {
     if (s.lastUse === null || s.lastSeen === null || s.open?.severity === "critical") return null;
     const absence = absenceAt(cfg.absences, now);
     const gapStart = gapStartAfterAbsences(cfg.absences, s.lastUse, absence ? absence.to : now);
-    const due = s.open ? gapStart + p.ceilingHours * HOUR : firstCrossing(s.model, p, zone, gapStart).at;
+    const due = s.open ? gapStart + p.ceilingHours * HOUR : crossing(s, gapStart).at;
     const at = absence ? Math.max(absence.to, due) : due;
     // Due but the meter has not vouched that far: only a reading can move this rule on.
     return at > now || at <= s.lastSeen + extrapolateMs ? at : null;
@@ -98,13 +134,24 @@ export function createInactivityRule(cfg: RuleConfig<InactivityParams>): Rule<In
       const idle = step.dtMs >= 600_000 ? [...s.idle, (step.liters * HOUR) / step.dtMs].slice(-6) : s.idle;
       return { state: { ...base, idle, tainted }, transitions: [], deadline: null };
     }
-    const model = learnFromGap({ ...s, tainted }, r.ts);
+    // A gap with an outing in it is learned as an outing, not as time at home without water.
+    const closed =
+      s.out && s.lastUse !== null ? closeOut(s.out, s.lastUse, r.ts, zone.dayKey(r.ts), p) : null;
+    const model = learnFromGap({ ...s, tainted: tainted || closed?.wasOut === true }, r.ts);
     const transitions: Transition[] = [];
     if (s.open && s.lastUse !== null) {
       const evidence = reopenedEvidence({ s, zone, at: r.ts, reading: quote(r) });
       transitions.push({ kind: "clear", rule: "inactivity", severity: s.open.severity, at: r.ts, evidence });
     }
-    const state = { ...base, model, lastUse: r.ts, lastUseReading: quote(r), tainted: false, open: null };
+    const state = {
+      ...base,
+      model,
+      lastUse: r.ts,
+      lastUseReading: quote(r),
+      tainted: false,
+      open: null,
+      ...(closed ? { out: closed.out } : {}),
+    };
     return { state, transitions, deadline: null };
   };
 
@@ -162,7 +209,13 @@ export function createInactivityRule(cfg: RuleConfig<InactivityParams>): Rule<In
       if (isWater(reading)) ev = applyWater(before.state, reading);
       else
         ev = {
-          state: { ...before.state, act: noteActivity(before.state.act, reading) },
+          state: {
+            ...before.state,
+            act: noteActivity(before.state.act, reading),
+            ...(reading.kind === "door" || reading.kind === "motion"
+              ? { out: noteOut(before.state.out ?? emptyOut(), reading, before.state.lastUse) }
+              : {}),
+          },
           transitions: [],
           deadline: null,
         };
