@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createManualClock } from "../../core/clock.js";
 import { createAccount } from "../../dashboard/auth/passwords.js";
 import type { Role } from "../../dashboard/auth/types.js";
 import { createAccountStore } from "../../storage/sqlite/accounts.js";
@@ -339,5 +340,63 @@ describe("erase of one household", () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ erased: extra.householdId, devices: 1 });
     expect(svc.stores.registry.listHouseholds()).toHaveLength(before);
     expect(svc.stores.registry.getHousehold(homeB)).toBeDefined();
+  });
+});
+
+describe("erase while the home's rules are live", () => {
+  it("leaves no alert or rule state behind when the erased home's deadlines come due", async () => {
+    const clock = createManualClock(Date.parse("2026-04-01T00:00:00Z"));
+    const s = await startTestService({}, clock);
+    try {
+      const db = s.stores.db;
+      await createAccount(
+        {
+          people: createPeopleStore(db, Date.now),
+          accounts: createAccountStore(db, Date.now),
+          transaction: (fn) => db.transaction(fn)(),
+        },
+        { role: "operator", login: "op-live", name: "Op", password: "op-live-password-1" },
+      );
+      const opLive = httpClient(`http://127.0.0.1:${s.httpPort}`);
+      expect((await opLive.login("op-live", "op-live-password-1")).status).toBe(200);
+      const a = await s.provision("water");
+      const b = await s.provision("water", { deviceId: "meter-live-b" });
+      for (const m of [a, b]) {
+        const c = await connect(s.mqttPort, { username: m.deviceId, password: m.secret });
+        await c.publishAsync(`devices/${m.deviceId}/telemetry`, '{"kind":"water","totalLiters":10}', {
+          qos: 1,
+        });
+        await closeClient(c);
+      }
+      clock.advanceBy(2_000); // rule state written for both homes
+      const res = await opLive.request("POST", `/api/households/${a.householdId}/erase`, {
+        confirm: a.householdId,
+      });
+      expect(res.status).toBe(200);
+      // Three days without a reading: the rules' deadlines (inactivity, silent meter) fire for both homes.
+      clock.advanceBy(3 * 86_400_000);
+      await waitUntil(
+        () =>
+          (s.stores.db
+            .prepare("SELECT count(*) AS n FROM alerts WHERE household_id = ?")
+            .pluck()
+            .get(b.householdId) as number) > 0,
+        5000,
+        "the other home's alert",
+      );
+      const left = (sql: string) => s.stores.db.prepare(sql).pluck().get(a.householdId) as number;
+      expect(left("SELECT count(*) FROM alerts WHERE household_id = ?")).toBe(0);
+      expect(left("SELECT count(*) FROM rule_state WHERE household_id = ?")).toBe(0);
+      expect(left("SELECT count(*) FROM readings WHERE household_id = ?")).toBe(0);
+      // The service still takes readings.
+      const c = await connect(s.mqttPort, { username: b.deviceId, password: b.secret });
+      await c.publishAsync(`devices/${b.deviceId}/telemetry`, '{"kind":"water","totalLiters":12}', {
+        qos: 1,
+      });
+      await closeClient(c);
+      expect(s.stores.readings.query({ deviceId: b.deviceId })).toHaveLength(2);
+    } finally {
+      await s.stop();
+    }
   });
 });

@@ -5,8 +5,9 @@ import { openDatabase, storePath } from "../../storage/sqlite/open.js";
 import { createReadingStore } from "../../storage/sqlite/readings.js";
 import { createRegistry } from "../../storage/sqlite/registry.js";
 import { createRetention } from "../../storage/sqlite/retention.js";
-import { closeClient, connect, waitUntil } from "../helpers/mqtt.js";
+import { closeClient, connect, run, waitUntil } from "../helpers/mqtt.js";
 import { startTestService, type TestService, tempDir } from "../helpers/service.js";
+import { CLI } from "../helpers/service-proc.js";
 
 const DAY = 86_400_000;
 const T0 = Date.parse("2026-01-05T02:00:00Z");
@@ -241,5 +242,35 @@ describe("retention beside InfluxDB forwarding", () => {
     expect(pauses).toBeGreaterThanOrEqual(6);
     expect((db.prepare("SELECT min(id) AS n FROM readings").get() as { n: number }).n).toBe(601);
     db.close();
+  });
+});
+
+describe("jinlin retention run", () => {
+  it("deletes on demand and reports what it deleted as JSON", async () => {
+    const dir = tempDir("jinlin-retention-cli-");
+    const db = openDatabase(storePath(dir), { sync: "normal" });
+    const registry = createRegistry(db, () => T0);
+    const h = registry.addHousehold({ resident: "R", address: "1 Road", gridPath: "t/g" });
+    registry.addDevice({ householdId: h.id, kind: "water", id: "w-cli", secretHash: "x" });
+    const now = Date.now();
+    createReadingStore(db, registry.touchDevices).append(
+      [now - 500 * DAY, now - 450 * DAY, now - DAY].map((ts, i) => ({
+        reading: { deviceId: "w-cli", kind: "water" as const, ts, fields: { totalLiters: i } },
+        householdId: h.id,
+        receivedAt: ts,
+      })),
+    );
+    db.prepare(
+      "INSERT INTO rule_state (household_id, state, last_reading_id, updated_at) VALUES (?, '{}', 3, ?)",
+    ).run(h.id, now);
+    db.close();
+    const r = await run(process.execPath, [CLI, "retention", "run", "--json", "--data-dir", dir]);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { deleted: Record<string, number>; readingsHeldBack: number };
+    expect(report.deleted).toMatchObject({ readings: 2, alerts: 0, auditEntries: 0 });
+    expect(report.readingsHeldBack).toBe(0);
+    const after = openDatabase(storePath(dir), { sync: "normal" });
+    expect(after.prepare("SELECT ts FROM readings").pluck().all()).toEqual([now - DAY]);
+    after.close();
   });
 });
