@@ -113,8 +113,17 @@ export function createAlertService(deps: AlertServiceDeps) {
           deadline: h.deadline,
         });
     }
+    const ids = [...dirty];
     dirty.clear();
-    states.save(rows);
+    try {
+      states.save(rows);
+    } catch (err) {
+      // The disk is full (or the store failed): keep the homes dirty and try again; nothing is lost meanwhile,
+      // since after a crash live() folds in every reading stored after the saved lastReadingId.
+      for (const id of ids) dirty.add(id);
+      log.error({ err }, "rule state not saved; retrying in 10 s");
+      flushTimer = clock.setTimer(clock.now() + 10 * STATE_FLUSH_MS, flush);
+    }
   }
 
   function persist(ids: Iterable<string>): void {

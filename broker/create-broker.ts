@@ -11,6 +11,7 @@ import type {
 } from "aedes";
 import { Aedes } from "aedes";
 import { DEFAULT_MQTT_LIMITS, type MqttLimits } from "../core/config-mqtt.js";
+import { ERRORS, isJinlinError } from "../core/errors.js";
 import type { Logger } from "../core/log.js";
 import { createAddressLimits, watchPacketSizes } from "./connection-limits.js";
 import type { AuthedDevice, DeviceLookup } from "./device-auth.js";
@@ -208,12 +209,14 @@ export async function createBroker(deps: BrokerDeps): Promise<JinlinBroker> {
         done(null);
       },
       (err: unknown) => {
-        log.error({ deviceId: device.id, err }, "telemetry could not be stored; not acknowledged");
+        const code = isJinlinError(err) ? err.code : "JINLIN_ERR_STORE_WRITE_FAILED";
+        // Once a minute per device: while the disk is full every publish fails, and the log may share that disk.
+        warnOnce(`store:${device.id}`, { deviceId: device.id, code }, "telemetry not stored; no PUBACK");
         reportRejection(device.id, {
           index: null,
-          code: "JINLIN_ERR_STORE_FULL",
+          code,
           reason: "store_unavailable",
-          message: String((err as Error).message ?? err),
+          message: ERRORS[code].message,
         });
         // No PUBACK: closing the connection makes the device redeliver after it reconnects.
         done(new Error("store unavailable"));

@@ -19,6 +19,7 @@ import { historyRoutes } from "../dashboard/routes/history.js";
 import { checkInRoutes } from "../dashboard/routes/checkin.js";
 import { liveRoutes } from "../dashboard/routes/live.js";
 import { createGroupCommitter } from "../ingest/group-commit.js";
+import { createStoreHealth } from "../ingest/store-health.js";
 import { createTelemetryIngest } from "../ingest/telemetry-ingest.js";
 import { createInfluxForwarder } from "../storage/influx/forwarder.js";
 import { createInfluxHistory } from "../storage/influx/history.js";
@@ -116,8 +117,10 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
       influx?.notify(result.stored.length);
     },
   });
+  // A full disk (or any failed commit) makes /readyz not ready until a commit succeeds again.
+  const storeHealth = createStoreHealth(log.child({ mod: "ingest" }), clock.now);
   const ingest = createTelemetryIngest({
-    committer,
+    committer: storeHealth.watch(committer),
     clock,
     limits: config.limits,
     log: log.child({ mod: "ingest" }),
@@ -193,6 +196,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     version: VERSION,
     readiness: [
       { name: "store", check: () => ({ ok: db.open && !shuttingDown }) },
+      { name: "ingest", check: () => storeHealth.health() },
       { name: "mqtt", check: () => ({ ok: mqttServer.listening && !shuttingDown }) },
       {
         name: "notifications",
