@@ -1,7 +1,4 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
 import { rmSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { MqttClient } from "mqtt";
 import { createManualClock, type ManualClock } from "../../core/clock.js";
 import { createAccount } from "../../dashboard/auth/passwords.js";
@@ -9,55 +6,12 @@ import { createAccountStore } from "../../storage/sqlite/accounts.js";
 import { createPeopleStore } from "../../storage/sqlite/people.js";
 import { httpClient } from "../helpers/http-client.js";
 import { closeClient, connect, waitUntil } from "../helpers/mqtt.js";
+import { signAsGateway, startGateway } from "../helpers/notify/gateway.js";
 import { startSmtp, type TestSmtp } from "../helpers/notify/smtp.js";
 import { startTestService, type TestService, tempDir } from "../helpers/service.js";
 
 export const SECRET = "whsec-checkin-0123456789";
 export const T0 = Date.parse("2026-03-02T00:00:00Z"); // 08:00 in Shanghai
-
-export interface GatewayHit {
-  body: {
-    id: string;
-    template: string;
-    to: string;
-    audience: string;
-    text: string;
-    data: Record<string, unknown>;
-  };
-  /** Checked as the gateway would, with nothing from the code under test. */
-  signatureValid: boolean;
-}
-
-/** The resident call/SMS gateway: records what Jinlin posts and checks its HMAC signature. */
-export async function startGateway() {
-  const hits: GatewayHit[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const raw = Buffer.concat(chunks).toString("utf8");
-      const expected = sign(String(req.headers["x-jinlin-timestamp"]), raw);
-      const given = String(req.headers["x-jinlin-signature"]);
-      hits.push({
-        body: JSON.parse(raw) as GatewayHit["body"],
-        signatureValid:
-          given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected)),
-      });
-      res.writeHead(200).end("ok");
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/calls`,
-    hits,
-    stop: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
-
-function sign(timestamp: string, body: string): string {
-  return `sha256=${createHmac("sha256", SECRET).update(`${timestamp}.${body}`).digest("hex")}`;
-}
 
 /** What the gateway does when the resident pressed a key: POST the answer back, signed. */
 export async function gatewayAnswer(
@@ -68,7 +22,7 @@ export async function gatewayAnswer(
 ): Promise<{ status: number; body: Record<string, unknown> }> {
   const raw = JSON.stringify(body);
   const ts = String(Math.floor(clock.now() / 1000));
-  const signature = `sha256=${createHmac("sha256", secret).update(`${ts}.${raw}`).digest("hex")}`;
+  const signature = signAsGateway(secret, ts, raw);
   const res = await fetch(`http://127.0.0.1:${svc.httpPort}/hooks/checkin/answer`, {
     method: "POST",
     headers: {
@@ -82,11 +36,22 @@ export async function gatewayAnswer(
   return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 
+export interface CallBody {
+  id: string;
+  template: string;
+  to: string;
+  audience: string;
+  text: string;
+  data: Record<string, unknown>;
+}
+
 export interface World {
   svc: TestService;
   clock: ManualClock;
   smtp: TestSmtp;
   gateway: Awaited<ReturnType<typeof startGateway>>;
+  /** What the gateway received, parsed. */
+  calls(): CallBody[];
   operator: ReturnType<typeof httpClient>;
   home: { householdId: string; meter: string; meterSecret: string; button: string; buttonSecret: string };
   /** Mails to the home's primary worker. */
@@ -102,7 +67,7 @@ export interface World {
  */
 export async function startWorld(env: Record<string, string> = {}, at = T0): Promise<World> {
   const smtp = await startSmtp();
-  const gateway = await startGateway();
+  const gateway = await startGateway(SECRET, [], "/calls");
   const clock = createManualClock(at);
   const dataDir = tempDir();
   const fullEnv = {
@@ -158,6 +123,7 @@ export async function startWorld(env: Record<string, string> = {}, at = T0): Pro
       button: button.deviceId,
       buttonSecret: button.secret,
     },
+    calls: () => gateway.hits.map((h) => JSON.parse(h.body) as CallBody),
     workerMails: () => smtp.received.filter((m) => m.envelopeTo.includes("li@grid.test")),
     async restart() {
       const now = w.clock.now();

@@ -60,15 +60,15 @@ describe("resident check-in before dispatch", () => {
     expect(alert.checkIn).toMatchObject({ result: null });
 
     await waitUntil(() => w.gateway.hits.length === 1, 5000, "check-in call");
-    const call = w.gateway.hits[0]!;
-    expect(call.signatureValid).toBe(true);
-    expect(call.body).toMatchObject({
+    expect(w.gateway.hits[0]!.signatureValid).toBe(true);
+    const call = w.calls()[0]!;
+    expect(call).toMatchObject({
       template: "resident_checkin",
       audience: "resident",
       to: "13800000000",
       data: { alertId: String(alert.id), minutes: 30 },
     });
-    expect(call.body.text).toContain("请按 1");
+    expect(call.text).toContain("请按 1");
 
     w.clock.advanceBy(10 * 60_000);
     const answered = await gatewayAnswer(w.svc, w.clock, { alertId: String(alert.id), answer: "ok" });
@@ -84,7 +84,7 @@ describe("resident check-in before dispatch", () => {
     w.clock.advanceBy(2 * 3_600_000);
     await settle();
     expect(w.smtp.received).toHaveLength(0);
-    expect(w.gateway.hits.map((h) => h.body.template)).toEqual(["resident_checkin"]);
+    expect(w.calls().map((c) => c.template)).toEqual(["resident_checkin"]);
   });
 
   it("dispatches exactly as before when nobody answers within M minutes, saying so, and escalation runs from then", async () => {
@@ -112,7 +112,7 @@ describe("resident check-in before dispatch", () => {
     ]);
     // The worker's own SMS goes out too, through the same gateway, as before.
     await waitUntil(() => w.gateway.hits.length === 2, 5000, "worker SMS");
-    expect(w.gateway.hits[1]!.body).toMatchObject({ template: "alert_raised", to: "13900000001" });
+    expect(w.calls()[1]).toMatchObject({ template: "alert_raised", to: "13900000001" });
 
     // It escalates to the backup worker `ackMinutes` after dispatch (not after the raise).
     const ackMinutes = DEFAULT_ESCALATION.ackMinutes[alert.severity as Severity]!;
@@ -156,7 +156,7 @@ describe("resident check-in before dispatch", () => {
     w.clock.advanceBy(2 * 3_600_000);
     await settle();
     expect(w.smtp.received).toHaveLength(0);
-    expect(w.gateway.hits.map((h) => h.body.template)).toEqual(["resident_checkin"]);
+    expect(w.calls().map((c) => c.template)).toEqual(["resident_checkin"]);
     expect(events(w, alert.id).map((e) => e.action)).toEqual(["raised", "checkin_started", "cleared"]);
   });
 
@@ -165,7 +165,7 @@ describe("resident check-in before dispatch", () => {
     await publish(w, "button", { kind: "button", pressed: true });
     await waitUntil(() => w.workerMails().length === 1, 5000, "panic mail");
     expect(alerts(w, "panic")).toMatchObject([{ status: "open", severity: "critical", checkIn: null }]);
-    expect(w.gateway.hits.map((h) => h.body.template)).not.toContain("resident_checkin");
+    expect(w.calls().map((c) => c.template)).not.toContain("resident_checkin");
   });
 
   it("a 'help' answer dispatches at once, one severity higher", async () => {
@@ -215,7 +215,7 @@ describe("resident check-in before dispatch", () => {
     await waitUntil(() => w.workerMails().length === 1, 5000, "worker mail");
     expect(w.workerMails()[0]!.text).not.toContain("未获回应");
     expect(events(w, alert.id).map((e) => e.action)).toEqual(["raised"]);
-    expect(w.gateway.hits.map((h) => h.body.template)).toEqual(["alert_raised"]);
+    expect(w.calls().map((c) => c.template)).toEqual(["alert_raised"]);
   });
 
   it("does not wait for an answer that cannot come: no phone number for a call-only check-in", async () => {

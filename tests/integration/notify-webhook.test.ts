@@ -1,5 +1,4 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
-import { createServer, type IncomingHttpHeaders } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { createNotificationDispatcher } from "../../alerts/notify/dispatcher.js";
@@ -8,15 +7,9 @@ import { createWebhookSender } from "../../alerts/notify/webhook-sender.js";
 import { createManualClock } from "../../core/clock.js";
 import { captureLogs } from "../helpers/log-sink.js";
 import { notifyDb, raised, T0 } from "../helpers/notify/fixtures.js";
+import { startGateway } from "../helpers/notify/gateway.js";
 
 const SECRET = "whsec-test-0123456789";
-
-interface Hit {
-  headers: IncomingHttpHeaders;
-  body: string;
-  /** Checked here as a receiver would, with nothing from the code under test. */
-  signatureValid: boolean;
-}
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -25,26 +18,9 @@ afterEach(async () => {
 
 /** A gateway on a free port answering each request with the next scripted status (then 200). */
 async function gateway(script: { status: number; headers?: Record<string, string> }[]) {
-  const hits: Hit[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const body = Buffer.concat(chunks).toString("utf8");
-      const ts = String(req.headers["x-jinlin-timestamp"]);
-      const expected = `sha256=${createHmac("sha256", SECRET).update(`${ts}.${body}`).digest("hex")}`;
-      const given = String(req.headers["x-jinlin-signature"]);
-      const signatureValid =
-        given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
-      hits.push({ headers: req.headers, body, signatureValid });
-      const next = script.shift() ?? { status: 200 };
-      res.writeHead(next.status, { "content-type": "text/plain", ...next.headers }).end("answer");
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/jinlin/notify?token=gateway-token`, hits };
+  const gw = await startGateway(SECRET, script);
+  cleanups.push(gw.stop);
+  return gw;
 }
 
 function setup(url: string) {
