@@ -359,6 +359,8 @@ export const en = {
   "parent.edit": "Edit details",
   "parent.saved": "Saved; the grid worker sees the new details",
   "parent.unavailable": "The details could not be loaded",
+  "parent.confirmWithdraw":
+    "Withdraw consent? The community can then no longer look after your parent through this service.",
   "notify.stats": "Outbox",
   "notify.depth": "Waiting: {n}",
   "notify.oldest": "Oldest waiting: {d}",

@@ -356,6 +356,7 @@ export const zh = {
   "parent.edit": "修改老人资料",
   "parent.saved": "已保存，网格员会看到新的资料",
   "parent.unavailable": "无法获取老人资料",
+  "parent.confirmWithdraw": "确定撤回同意吗？社区将不再能依据本服务照看老人。",
   "notify.stats": "发送队列",
   "notify.depth": "等待中：{n}",
   "notify.oldest": "最久等待：{d}",

@@ -158,7 +158,8 @@ describe("e2e: operator screens", () => {
     );
     expect(status).toBe(404);
     await worker.page.evaluate((id) => {
-      location.hash = `#/home/${encodeURIComponent(id)}`;
+      (globalThis as unknown as { location: { hash: string } }).location.hash =
+        `#/home/${encodeURIComponent(id)}`;
     }, homeId);
     await until(() => text(worker.page.locator("main"))).toContain("未找到该住户");
     expect(await text(worker.page.locator("main"))).not.toContain("黄阿公");

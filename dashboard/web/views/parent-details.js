@@ -37,6 +37,7 @@ export function parentDetailsSection(householdId) {
             e.preventDefault();
             const v = formValues(form);
             const consent = /** @type {HTMLInputElement} */ (form.querySelector("input[name=consent]"));
+            if (hh.consent && !consent.checked && !confirm(t("parent.confirmWithdraw"))) return;
             const saved = await act(
               form.querySelector("button[type=submit]"),
               () =>
