@@ -15,8 +15,11 @@ export function createSummaryFacts(db: Db) {
   const water = db.prepare<[string, number, number], { liters: number | null; n: number }>(
     "SELECT sum(consumed_l) AS liters, count(*) AS n FROM readings WHERE household_id = ? AND kind = 'water' AND ts >= ? AND ts < ?",
   );
+  // An alert the resident answered "OK" to, or that cleared while they were being asked, was never sent to
+  // anybody (docs/notifications.md): the summary must not tell family they were informed of it.
   const alerts = db.prepare<[string, number, number], { n: number }>(
-    "SELECT count(*) AS n FROM alerts WHERE household_id = ? AND created_at >= ? AND created_at < ?",
+    `SELECT count(*) AS n FROM alerts WHERE household_id = ? AND created_at >= ? AND created_at < ?
+       AND coalesce(json_extract(checkin, '$.result'), '') NOT IN ('ok', 'cleared')`,
   );
   const silent = db.prepare<[string], { n: number }>(
     "SELECT count(*) AS n FROM alerts WHERE household_id = ? AND rule = 'no_data' AND status IN ('open', 'acknowledged', 'visiting')",

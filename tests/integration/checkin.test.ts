@@ -14,6 +14,7 @@ import {
   quietUntilInactivityAlert,
   settle,
   startWorld,
+  T0,
   type World,
 } from "./checkin-harness.js";
 
@@ -229,6 +230,31 @@ describe("resident check-in before dispatch", () => {
     const alert = await quietUntilInactivityAlert(w);
     expect(alert.checkIn).toBeNull();
     await waitUntil(() => w.workerMails().length === 1, 5000, "worker mail at once");
+  });
+
+  it("an alert the resident answered is not in the family's daily summary: nobody was told of it", async () => {
+    // From 20:00 the evening before, so that the alert, the answer and the next 20:00 fall on one local day.
+    const w = await startWorld({}, T0 - 12 * 3_600_000);
+    worlds.push(w);
+    const put = await w.operator.request("PUT", `/api/households/${w.home.householdId}/checkin`, {
+      enabled: true,
+      channels: ["button"],
+    });
+    expect(put.status).toBe(200);
+    const people = createPeopleStore(w.svc.stores.db, Date.now);
+    const son = people.addPerson({ name: "Son", role: "family", email: "son@family.test" });
+    people.linkFamily(son.id, w.home.householdId, "son", true);
+    const alert = await quietUntilInactivityAlert(w);
+    await publish(w, "button", { kind: "button", ok: true });
+    await waitUntil(() => alerts(w)[0]?.status === "cleared", 5000, "answered");
+    const toSon = () => w.smtp.received.filter((m) => m.envelopeTo.includes("son@family.test"));
+    while (toSon().length === 0 && w.clock.now() < alert.checkIn!.until + 14 * 3_600_000) {
+      w.clock.advanceBy(3_600_000);
+      await publish(w, "meter", { kind: "water", totalLiters: 1005 });
+    }
+    await waitUntil(() => toSon().length === 1, 5000, "daily summary");
+    expect(toSon()[0]!.subject).toContain("一切如常");
+    expect(toSon()[0]!.text).not.toContain("条提醒");
   });
 });
 
