@@ -2,9 +2,7 @@ import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { request } from "node:https";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAccount } from "../../dashboard/auth/passwords.js";
-import { createAccountStore } from "../../storage/sqlite/accounts.js";
-import { createPeopleStore } from "../../storage/sqlite/people.js";
+import { addAccount } from "../helpers/accounts.js";
 import { closeClient } from "../helpers/mqtt.js";
 import { startTestService, type TestService, tempDir } from "../helpers/service.js";
 import { selfSignedCert } from "../helpers/tls-cert.js";
@@ -71,18 +69,7 @@ function client(base: string, ca?: Buffer) {
   };
 }
 
-async function operator(svc: TestService, login: string) {
-  const db = svc.stores.db;
-  await createAccount(
-    {
-      people: createPeopleStore(db, Date.now),
-      accounts: createAccountStore(db, Date.now),
-      transaction: (fn) => db.transaction(fn)(),
-    },
-    { role: "operator", login, name: "Operator", password: `${login}-password-1` },
-  );
-  return { login, password: `${login}-password-1` };
-}
+const operator = (svc: TestService, login: string) => addAccount(svc.stores.db, "operator", login);
 
 function sessionCookie(r: Reply): string {
   const c = (r.headers["set-cookie"] ?? []).find((x) => x.startsWith("jinlin_session="));

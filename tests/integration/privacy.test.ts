@@ -3,10 +3,8 @@ import { join } from "node:path";
 import type { MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createManualClock } from "../../core/clock.js";
-import { createAccount } from "../../dashboard/auth/passwords.js";
 import type { Role } from "../../dashboard/auth/types.js";
-import { createAccountStore } from "../../storage/sqlite/accounts.js";
-import { createPeopleStore } from "../../storage/sqlite/people.js";
+import { addAccount } from "../helpers/accounts.js";
 import { httpClient } from "../helpers/http-client.js";
 import { closeClient, connect, run, waitUntil } from "../helpers/mqtt.js";
 import { startTestService, type TestService } from "../helpers/service.js";
@@ -38,15 +36,10 @@ const PERSONAL_A = [
 ];
 
 async function account(role: Role, login: string, extra: { email?: string; phone?: string } = {}) {
-  const db = svc.stores.db;
-  const people = createPeopleStore(db, Date.now);
-  const acc = await createAccount(
-    { people, accounts: createAccountStore(db, Date.now), transaction: (fn) => db.transaction(fn)() },
-    { role, login, name: `${role} ${login}`, password: `${login}-password-1`, ...extra },
-  );
+  const { account: acc, password, people } = await addAccount(svc.stores.db, role, login, extra);
   if (role === "worker") people.assign(acc.id, svc.stores.registry.ensureGrid(GRID).id, "primary");
   const c = httpClient(`http://127.0.0.1:${svc.httpPort}`);
-  expect((await c.login(login, `${login}-password-1`)).status).toBe(200);
+  expect((await c.login(login, password)).status).toBe(200);
   return c;
 }
 
@@ -348,17 +341,9 @@ describe("erase while the home's rules are live", () => {
     const clock = createManualClock(Date.parse("2026-04-01T00:00:00Z"));
     const s = await startTestService({}, clock);
     try {
-      const db = s.stores.db;
-      await createAccount(
-        {
-          people: createPeopleStore(db, Date.now),
-          accounts: createAccountStore(db, Date.now),
-          transaction: (fn) => db.transaction(fn)(),
-        },
-        { role: "operator", login: "op-live", name: "Op", password: "op-live-password-1" },
-      );
+      const op = await addAccount(s.stores.db, "operator", "op-live");
       const opLive = httpClient(`http://127.0.0.1:${s.httpPort}`);
-      expect((await opLive.login("op-live", "op-live-password-1")).status).toBe(200);
+      expect((await opLive.login(op.login, op.password)).status).toBe(200);
       const a = await s.provision("water");
       const b = await s.provision("water", { deviceId: "meter-live-b" });
       for (const m of [a, b]) {
