@@ -76,9 +76,10 @@ export interface RawClient {
  * A bare TCP MQTT client that does only what it is told: it can stop reading its socket (`socket.pause()`),
  * never send CONNECT, or flood, which MQTT.js and mosquitto clients will not do.
  */
-export function rawClient(port: number): Promise<RawClient> {
+export function rawClient(port: number, options: { localAddress?: string } = {}): Promise<RawClient> {
   return new Promise((resolve, reject) => {
-    const socket = netConnect(port, "127.0.0.1");
+    // Another loopback address (127.0.0.2, …) stands for another remote address in per-address limits.
+    const socket = netConnect({ port, host: "127.0.0.1", ...options });
     const parser = mqttPacket.parser({ protocolVersion: 4 });
     const packets: Packet[] = [];
     const waiters = new Set<(p: Packet) => void>();
@@ -119,23 +120,39 @@ export function rawClient(port: number): Promise<RawClient> {
   });
 }
 
-/** Connects a raw client with device credentials and waits for CONNACK 0. */
-export async function rawDevice(
+/**
+ * Sends CONNECT with device credentials; resolves with the CONNACK return code, or null when the broker
+ * closed the connection without one.
+ */
+export async function rawConnect(
   port: number,
   device: { deviceId: string; secret: string },
-  keepalive = 60,
-): Promise<RawClient> {
-  const c = await rawClient(port);
-  c.socket.write(
+  options: { keepalive?: number; localAddress?: string } = {},
+): Promise<{ code: number | null; client: RawClient }> {
+  const client = await rawClient(port, options.localAddress ? { localAddress: options.localAddress } : {});
+  client.socket.write(
     encodeConnect({
       clientId: device.deviceId,
       clean: true,
       username: device.deviceId,
       password: device.secret,
-      keepalive,
+      keepalive: options.keepalive ?? 60,
     }),
   );
-  const ack = await c.next((p) => p.cmd === "connack");
-  if (ack.cmd !== "connack" || ack.returnCode !== 0) throw new Error("device was not accepted");
-  return c;
+  const ack = await Promise.race([
+    client.next((p) => p.cmd === "connack", 10_000).catch(() => null),
+    client.closed.then(() => null),
+  ]);
+  return { code: ack?.cmd === "connack" ? (ack.returnCode ?? null) : null, client };
+}
+
+/** Connects a raw client with device credentials and waits for CONNACK 0. */
+export async function rawDevice(
+  port: number,
+  device: { deviceId: string; secret: string },
+  options: { keepalive?: number; localAddress?: string } = {},
+): Promise<RawClient> {
+  const { code, client } = await rawConnect(port, device, options);
+  if (code !== 0) throw new Error(`device was not accepted (CONNACK ${code})`);
+  return client;
 }
