@@ -2,7 +2,7 @@
  * Which alerts wait for the resident's check-in, and what the worker reads when they did not answer.
  * Pure: the lifecycle applies it (docs/notifications.md, "Resident check-in before dispatch").
  */
-import type { CheckIn, CheckInAnswer } from "./alert-types.js";
+import type { CheckIn, CheckInAnswer, CheckInSetting } from "./alert-types.js";
 import { type Evidence, type RuleId, SEVERITIES, type Severity, severityRank } from "./engine/types.js";
 
 /**
@@ -47,6 +47,17 @@ export function withCheckInNote(evidence: Evidence, checkIn: CheckIn | null): Ev
   return {
     ...evidence,
     message: { "zh-CN": `${evidence.message["zh-CN"]}${n["zh-CN"]}`, en: `${evidence.message.en} ${n.en}` },
+  };
+}
+
+export function startCheckIn(setting: CheckInSetting, now: number): CheckIn {
+  return {
+    startedAt: now,
+    until: now + setting.minutes * 60_000,
+    channels: setting.channels,
+    result: null,
+    endedAt: null,
+    via: null,
   };
 }
 

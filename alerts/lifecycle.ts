@@ -13,7 +13,7 @@ import {
   isCheckingIn,
   type Outcome,
 } from "./alert-types.js";
-import { checkInApplies, endCheckIn, raisedSeverity, withCheckInNote } from "./checkin.js";
+import { checkInApplies, endCheckIn, raisedSeverity, startCheckIn, withCheckInNote } from "./checkin.js";
 import { severityRank, type Transition } from "./engine/types.js";
 import { type EscalationPolicy, nextEscalationAt } from "./escalation.js";
 
@@ -135,16 +135,7 @@ export function createAlertLifecycle(deps: LifecycleDeps) {
     const replayed = store.findRaised(householdId, t.rule, t.at);
     if (replayed) return replayed;
     const setting = checkInApplies(t.rule, t.severity) ? deps.checkIn?.(householdId) : undefined;
-    const checkIn: CheckIn | null = setting
-      ? {
-          startedAt: now,
-          until: now + setting.minutes * 60_000,
-          channels: setting.channels,
-          result: null,
-          endedAt: null,
-          via: null,
-        }
-      : null;
+    const checkIn = setting ? startCheckIn(setting, now) : null;
     const alert = store.insert({
       householdId,
       rule: t.rule,

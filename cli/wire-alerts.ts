@@ -201,10 +201,15 @@ export function wireAlerts(
     onReadings(stored: StoredReading[]) {
       try {
         service.onReadings(stored);
-        buttonAnswers(stored);
       } catch (err) {
         // A rules bug must never cost a reading: they are stored, and a restart replays them into the rules.
         log.error({ err }, "rules evaluation failed");
+      }
+      try {
+        buttonAnswers(stored);
+      } catch (err) {
+        // Unanswered, the check-in dispatches at its time: the safe side.
+        log.error({ err }, "check-in answer from the button failed");
       }
     },
     onAlert(listener: (alert: Alert, news: AlertNews) => void) {
