@@ -5,6 +5,8 @@ import { createHomeEvaluator } from "../../../alerts/engine/home-evaluator.js";
 import { RULE_IDS, type Transition } from "../../../alerts/engine/types.js";
 import { DEFAULT_ESCALATION } from "../../../alerts/escalation.js";
 import { type AlertNews, createAlertLifecycle } from "../../../alerts/lifecycle.js";
+import { renderNotification } from "../../../alerts/notify/templates/render.js";
+import { notificationRequestSchema } from "../../../alerts/notify/types.js";
 import { createManualClock } from "../../../core/clock.js";
 import type { Reading } from "../../../core/domain.js";
 import { decodeTelemetry } from "../../../ingest/decode.js";
@@ -129,5 +131,66 @@ describe("the lifecycle's check-in", () => {
     lifecycle.apply(householdId, [raise("inactivity", T0)]);
     expect(lifecycle.waitingAt(householdId, T0 - 1)).toEqual([]);
     expect(lifecycle.waitingAt(householdId, T0)).toHaveLength(1);
+  });
+});
+
+describe("the resident's check-in call and the one outcome vocabulary", () => {
+  const call = (language: "zh-CN" | "en") =>
+    notificationRequestSchema.parse({
+      template: "resident_checkin",
+      channel: "webhook",
+      to: "13800000000",
+      language,
+      audience: "resident",
+      idempotencyKey: "checkin:42:call",
+      data: {
+        householdId: "hh-7",
+        resident: "张阿姨",
+        address: "幸福路 8 号",
+        timezone: "Asia/Shanghai",
+        alertId: "42",
+        until: Date.parse("2026-03-05T06:30:00Z"),
+        minutes: 30,
+      },
+    });
+
+  it("tells the resident what to press and until when (the home's local time), in their language", () => {
+    const zh = renderNotification(call("zh-CN"));
+    expect(zh.subject).toBe("【近邻】张阿姨，您好，请确认您是否平安");
+    expect(zh.text).toContain("请按 1 或回复 1");
+    expect(zh.text).toContain("3月5日 14:30前");
+    const en = renderNotification(call("en"));
+    expect(en.text).toContain("press or reply 1");
+    expect(en.text).toContain("5 Mar, 14:30");
+    for (const m of [zh, en]) {
+      expect(m.text).not.toMatch(/undefined|null|NaN/);
+      // A call read out to the resident does not recite their address or the alert id.
+      expect(m.text).not.toContain("幸福路");
+      expect(m.text).not.toContain("42");
+    }
+  });
+
+  it("renders a resolved notification queued before the vocabularies became one", () => {
+    const legacy = notificationRequestSchema.parse({
+      template: "alert_resolved",
+      channel: "email",
+      to: "li@grid.test",
+      audience: "family",
+      idempotencyKey: "old-1",
+      data: {
+        householdId: "hh-7",
+        resident: "张阿姨",
+        address: "幸福路 8 号",
+        alertId: "42",
+        rule: "inactivity",
+        severity: "major",
+        at: T0,
+        message: { "zh-CN": "测试", en: "test" },
+        outcome: "resident_safe",
+        resolvedAt: T0,
+      },
+    });
+    expect(legacy.template === "alert_resolved" && legacy.data.outcome).toBe("safe");
+    expect(renderNotification(legacy).text).toContain("老人平安，无需帮助");
   });
 });
