@@ -5,7 +5,7 @@ import type { PrivacyApi } from "../dashboard/routes/privacy.js";
 import { dropHouseholdSeries } from "../storage/influx/erase.js";
 import { createInfluxQl } from "../storage/influx/http.js";
 import { eraseHousehold } from "../storage/sqlite/household-erase.js";
-import { exportHousehold } from "../storage/sqlite/household-export.js";
+import { exportHousehold, householdRegistrants } from "../storage/sqlite/household-export.js";
 import type { Db } from "../storage/sqlite/open.js";
 
 export interface PrivacyDeps {
@@ -25,13 +25,7 @@ export function createPrivacyApi(deps: PrivacyDeps): PrivacyApi {
   const { db, influx, clock, log } = deps;
   return {
     exportHousehold: (id) => exportHousehold(db, id, clock.now()),
-    registeredBy: (id) =>
-      db
-        .prepare<[string], { p: string }>(
-          "SELECT family_person_id AS p FROM registration_requests WHERE household_id = ? AND status = 'approved'",
-        )
-        .all(id)
-        .map((r) => r.p),
+    registeredBy: (id) => householdRegistrants(db, id),
     async eraseHousehold(id, actor) {
       const result = await eraseHousehold(db, id, {
         actor,

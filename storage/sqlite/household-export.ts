@@ -137,3 +137,13 @@ export function exportHousehold(db: Db, householdId: string, now: number) {
 }
 
 export type HouseholdExport = ReturnType<typeof exportHousehold>;
+
+/** The family members whose approved registration created the household (they may export it). */
+export function householdRegistrants(db: Db, householdId: string): string[] {
+  return db
+    .prepare<[string], { p: string }>(
+      "SELECT family_person_id AS p FROM registration_requests WHERE household_id = ? AND status = 'approved'",
+    )
+    .all(householdId)
+    .map((r) => r.p);
+}

@@ -72,6 +72,9 @@ async function publishWater(meter: string, liters: number[]): Promise<MqttClient
   return c;
 }
 
+/** The `jinlin` command line from the build, on the running service's data directory. */
+const jinlin = (...args: string[]) => run(process.execPath, [CLI, ...args, "--data-dir", svc.dataDir]);
+
 /** Every row of every table, as text: what an erase must leave no trace of. */
 function wholeStore(): string {
   const db = svc.stores.db;
@@ -194,33 +197,16 @@ describe("export of one household's data", () => {
   });
 
   it("is also `jinlin household export <id>` on the command line", async () => {
-    const r = await run(process.execPath, [CLI, "household", "export", homeA, "--data-dir", svc.dataDir]);
+    const r = await jinlin("household", "export", homeA);
     expect(r.code, r.stderr).toBe(0);
     const doc = JSON.parse(r.stdout) as { household: Json; readings: unknown[] };
     expect(doc.household.resident).toBe("Lin Xiuying");
     expect(doc.readings).toHaveLength(5);
     const out = join(svc.dataDir, "a.json");
-    const f = await run(process.execPath, [
-      CLI,
-      "household",
-      "export",
-      "--id",
-      homeB,
-      "--out",
-      out,
-      "--data-dir",
-      svc.dataDir,
-    ]);
+    const f = await jinlin("household", "export", "--id", homeB, "--out", out);
     expect(f.code, f.stderr).toBe(0);
     expect(JSON.parse(readFileSync(out, "utf8")).household.resident).toBe("Zhao Guilan");
-    const missing = await run(process.execPath, [
-      CLI,
-      "household",
-      "export",
-      "hh-nope",
-      "--data-dir",
-      svc.dataDir,
-    ]);
+    const missing = await jinlin("household", "export", "hh-nope");
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("JINLIN_ERR_HOUSEHOLD_NOT_FOUND");
   });
@@ -256,16 +242,7 @@ describe("erase of one household", () => {
     const wrong = await op.request("POST", `/api/households/${homeA}/erase`, { confirm: "yes" });
     expect(wrong.status).toBe(400);
     expect((wrong.body as { error: { code: string } }).error.code).toBe("JINLIN_ERR_ERASE_UNCONFIRMED");
-    const cli = await run(process.execPath, [
-      CLI,
-      "household",
-      "erase",
-      homeA,
-      "--confirm",
-      "yes",
-      "--data-dir",
-      svc.dataDir,
-    ]);
+    const cli = await jinlin("household", "erase", homeA, "--confirm", "yes");
     expect(cli.code).toBe(1);
     expect(cli.stderr).toContain("JINLIN_ERR_ERASE_UNCONFIRMED");
     expect(rowsOf(homeA).households).toBe(1);
@@ -318,17 +295,7 @@ describe("erase of one household", () => {
   it("is also `jinlin household erase <id> --confirm <id>` on the command line", async () => {
     const before = svc.stores.registry.listHouseholds().length;
     const extra = await svc.provision("water");
-    const r = await run(process.execPath, [
-      CLI,
-      "household",
-      "erase",
-      extra.householdId,
-      "--confirm",
-      extra.householdId,
-      "--json",
-      "--data-dir",
-      svc.dataDir,
-    ]);
+    const r = await jinlin("household", "erase", extra.householdId, "--confirm", extra.householdId, "--json");
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ erased: extra.householdId, devices: 1 });
     expect(svc.stores.registry.listHouseholds()).toHaveLength(before);
