@@ -12,9 +12,10 @@ export type ServiceMessage =
   | { type: "ready"; mqttPort: number }
   | { type: "alert"; at: number; householdId: string; rule: string; news: string }
   | { type: "memory"; rss: number; heapUsed: number; external: number }
+  | { type: "cpu"; user: number; system: number }
   | { type: "stopped" };
 
-export type ServiceCommand = { type: "memory" } | { type: "stop" };
+export type ServiceCommand = { type: "memory" } | { type: "cpu" } | { type: "stop" };
 
 const send = (m: ServiceMessage) => process.send?.(m);
 
@@ -33,6 +34,10 @@ async function main(): Promise<void> {
       gc?.();
       const mem = process.memoryUsage();
       send({ type: "memory", rss: mem.rss, heapUsed: mem.heapUsed, external: mem.external });
+    }
+    if (m.type === "cpu") {
+      const { user, system } = process.cpuUsage();
+      send({ type: "cpu", user, system });
     }
     if (m.type === "stop") {
       await service.close();

@@ -102,15 +102,29 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
   const drainRules = () => {
     for (const batch of toEvaluate.splice(0)) alerts.onReadings(batch);
   };
+  // The fast lane (a panic press): its homes go through the rules at once, after their readings that are
+  // committed but still queued, so each home still sees its readings in commit order.
+  const evaluateNow = (stored: StoredReading[]) => {
+    const homes = new Set(stored.map((r) => r.householdId));
+    const now: StoredReading[] = [];
+    toEvaluate.forEach((batch, i) => {
+      if (!batch.some((r) => homes.has(r.householdId))) return;
+      for (const r of batch) if (homes.has(r.householdId)) now.push(r);
+      toEvaluate[i] = batch.filter((r) => !homes.has(r.householdId));
+    });
+    for (const r of stored) now.push(r);
+    alerts.onReadings(now);
+  };
   const committer = createGroupCommitter({
     sink: readings,
     windowMs: config.commitWindowMs,
-    onCommitted(result, seconds) {
+    onCommitted(result, seconds, urgent) {
       metrics.commitSeconds.observe(seconds);
       metrics.commitSize.observe(result.stored.length + result.duplicates);
       if (result.duplicates > 0) metrics.duplicates.inc(result.duplicates);
       // The rules run right after this turn, once the PUBACKs of this commit are written (see drainRules).
-      if (result.stored.length > 0) {
+      if (urgent) evaluateNow(result.stored);
+      else if (result.stored.length > 0) {
         toEvaluate.push(result.stored);
         if (toEvaluate.length === 1) setImmediate(drainRules);
       }

@@ -6,24 +6,57 @@ export interface GroupCommitOptions {
   windowMs: number;
   /** A group this large commits at once. */
   maxGroup?: number;
-  onCommitted?: (result: AppendResult, seconds: number) => void;
+  /** After every commit, before its submitters' promises continue; `urgent` for the fast lane's commits. */
+  onCommitted?: (result: AppendResult, seconds: number, urgent: boolean) => void;
 }
 
-interface Waiter {
+interface Group {
+  items: ReadingToAppend[];
+  done: Promise<void>;
   resolve: () => void;
   reject: (err: unknown) => void;
+}
+
+function newGroup(): Group {
+  let resolve!: () => void;
+  let reject!: (err: unknown) => void;
+  const done = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // A group that fails rejects every submitter's promise; this handler only keeps an unobserved
+  // rejection (no submitter left) from crashing the process.
+  done.catch(() => {});
+  return { items: [], done, resolve, reject };
 }
 
 /**
  * Group commit: readings from many devices arriving within a few milliseconds share one transaction and
  * one fsync. Each submitter's promise settles when the transaction holding its readings has committed.
+ * Every submitter of a group shares one promise: no promise or closure per message on the hot path.
+ *
+ * `submitUrgent` is the fast lane (a panic press): its readings commit at once in their own small
+ * transaction, without waiting for the window or for the group being gathered, and are just as durable.
  */
 export function createGroupCommitter(options: GroupCommitOptions) {
   const maxGroup = options.maxGroup ?? 5_000;
-  let items: ReadingToAppend[] = [];
-  let waiters: Waiter[] = [];
+  let group: Group | null = null;
   let timer: NodeJS.Timeout | NodeJS.Immediate | null = null;
   let closed = false;
+
+  function run(g: Group, urgent: boolean): void {
+    const started = process.hrtime.bigint();
+    let result: AppendResult;
+    try {
+      result = options.sink.append(g.items);
+    } catch (err) {
+      g.reject(err);
+      return;
+    }
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    g.resolve();
+    options.onCommitted?.(result, seconds, urgent);
+  }
 
   function commit(): void {
     if (timer) {
@@ -31,26 +64,13 @@ export function createGroupCommitter(options: GroupCommitOptions) {
       else clearImmediate(timer as NodeJS.Immediate);
       timer = null;
     }
-    if (items.length === 0 && waiters.length === 0) return;
-    const batch = items;
-    const batchWaiters = waiters;
-    items = [];
-    waiters = [];
-    const started = process.hrtime.bigint();
-    let result: AppendResult;
-    try {
-      result = options.sink.append(batch);
-    } catch (err) {
-      for (const w of batchWaiters) w.reject(err);
-      return;
-    }
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    for (const w of batchWaiters) w.resolve();
-    options.onCommitted?.(result, seconds);
+    const g = group;
+    group = null;
+    if (g) run(g, false);
   }
 
-  function schedule(): void {
-    if (items.length >= maxGroup) {
+  function schedule(g: Group): void {
+    if (g.items.length >= maxGroup) {
       commit();
       return;
     }
@@ -61,11 +81,19 @@ export function createGroupCommitter(options: GroupCommitOptions) {
   return {
     submit(readings: ReadingToAppend[]): Promise<void> {
       if (closed) return Promise.reject(new Error("ingest is closed"));
-      return new Promise<void>((resolve, reject) => {
-        for (const r of readings) items.push(r);
-        waiters.push({ resolve, reject });
-        schedule();
-      });
+      if (!group) group = newGroup();
+      const g = group;
+      for (const r of readings) g.items.push(r);
+      schedule(g);
+      return g.done;
+    },
+    /** Commits these readings now, in their own transaction (the fast lane); resolves when durable. */
+    submitUrgent(readings: ReadingToAppend[]): Promise<void> {
+      if (closed) return Promise.reject(new Error("ingest is closed"));
+      const g = newGroup();
+      g.items = readings;
+      run(g, true);
+      return g.done;
     },
     /** Commits whatever is pending now (shutdown). */
     flush(): void {
@@ -75,7 +103,7 @@ export function createGroupCommitter(options: GroupCommitOptions) {
       commit();
       closed = true;
     },
-    pending: () => items.length,
+    pending: () => group?.items.length ?? 0,
   };
 }
 

@@ -1,8 +1,13 @@
 import type { Clock } from "../core/clock.js";
-import type { DeviceKind } from "../core/domain.js";
+import type { DeviceKind, Reading } from "../core/domain.js";
 import type { Logger } from "../core/log.js";
 import { type DecodeLimits, decodeTelemetry, type Rejection } from "./decode.js";
 import type { GroupCommitter } from "./group-commit.js";
+import type { ReadingToAppend } from "./reading-sink.js";
+
+/** A panic button pressed (not an "I'm OK" press): the reading the fast lane exists for. */
+export const isPanicPress = (r: Reading): boolean =>
+  r.kind === "button" && r.fields.pressed && !("ok" in r.fields && r.fields.ok === true);
 
 export interface IngestObserver {
   accepted(n: number): void;
@@ -56,9 +61,15 @@ export function createTelemetryIngest(deps: TelemetryIngestDeps) {
       for (const r of rejections) observer?.rejected(r.reason);
       if (readings.length > 0) {
         const receivedAt = clock.now();
-        await committer.submit(
-          readings.map((reading) => ({ reading, householdId: device.householdId, receivedAt })),
-        );
+        const items: ReadingToAppend[] = [];
+        let urgent = false;
+        for (const reading of readings) {
+          items.push({ reading, householdId: device.householdId, receivedAt });
+          if (isPanicPress(reading)) urgent = true;
+        }
+        // A panic press takes the fast lane: committed at once in its own transaction, not after the
+        // group being gathered, so a person's call for help never queues behind telemetry.
+        await (urgent ? committer.submitUrgent(items) : committer.submit(items));
         observer?.accepted(readings.length);
       }
       if (rejections.length > 0)

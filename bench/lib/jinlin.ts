@@ -12,6 +12,8 @@ export interface JinlinInstance {
   port: number;
   dataDir: string;
   memory(): Promise<{ rss: number; heapUsed: number; external: number }>;
+  /** The service process's CPU time so far, µs (user + system). */
+  cpu(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -96,6 +98,16 @@ export async function startJinlin(
         "jinlin memory",
       );
       ask({ type: "memory" });
+      return p;
+    },
+    cpu() {
+      const p = nextMessage<ServiceMessage, number>(
+        child,
+        (m) => (m.type === "cpu" ? m.user + m.system : undefined),
+        20_000,
+        "jinlin cpu",
+      );
+      ask({ type: "cpu" });
       return p;
     },
     async stop() {
