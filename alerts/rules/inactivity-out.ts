@@ -10,7 +10,7 @@
  */
 import type { Reading } from "../../core/domain.js";
 import type { InactivityParams } from "./inactivity-params.js";
-import { GAP_EDGES_MIN } from "./shared/gap-model.js";
+import { binOf, GAP_EDGES_MIN, tailQuantileMs } from "./shared/gap-model.js";
 
 export interface OutState {
   /** Door opening that started the current outing (after the last water use), or null. */
@@ -62,11 +62,6 @@ export function noteOut(o: OutState, r: Reading, lastUse: number | null): OutSta
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
-function binOf(min: number): number {
-  for (let b = BINS - 1; b >= 0; b--) if (min >= (GAP_EDGES_MIN[b] ?? 0)) return b;
-  return 0;
-}
-
 /**
  * Water again at `u`, ending a gap that began at `lastUse`: learns the outing if there was one and
  * resets. Returns whether the gap held an outing (the caller then keeps it out of the home model).
@@ -104,17 +99,5 @@ export function outLimitMs(o: OutState, p: InactivityParams, w: number): number 
 function learnedOutMs(o: OutState, p: InactivityParams): number | null {
   const total = o.hist.reduce((s, c) => s + c, 0);
   if (total < p.outMinSamples) return null;
-  const target = p.outAlpha * total;
-  let tail = 0;
-  for (let b = BINS - 1; b >= 0; b--) {
-    const c = o.hist[b] ?? 0;
-    if (tail + c >= target && c > 0) {
-      const lo = GAP_EDGES_MIN[b] ?? 0;
-      const hi = GAP_EDGES_MIN[b + 1] ?? lo;
-      const q = (hi - ((target - tail) / c) * (hi - lo)) * 60_000;
-      return Math.max(p.minGapMin * 60_000, q + p.outMarginMin * 60_000);
-    }
-    tail += c;
-  }
-  return null;
+  return Math.max(p.minGapMin * 60_000, tailQuantileMs(o.hist, p.outAlpha) + p.outMarginMin * 60_000);
 }

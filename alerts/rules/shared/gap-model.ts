@@ -59,7 +59,8 @@ export function ageTo(model: GapModel, day: number, decay: number): GapModel {
   };
 }
 
-function binOf(elapsedMin: number): number {
+/** The bin (of GAP_EDGES_MIN) that holds a gap of `elapsedMin` minutes. */
+export function binOf(elapsedMin: number): number {
   for (let b = BINS - 1; b >= 0; b--) if (elapsedMin >= (GAP_EDGES_MIN[b] ?? 0)) return b;
   return 0;
 }
@@ -95,6 +96,12 @@ export function gapQuantile(model: GapModel, h: number, alpha: number, minWeight
   const counts = smoothed(model, h);
   const total = counts.reduce((s, c) => s + c, 0);
   if (total < minWeight) return null;
+  return tailQuantileMs(counts, alpha);
+}
+
+/** Gap length (ms) exceeded by a share `alpha` of binned `counts` (linear within a bin); 0 if empty. */
+export function tailQuantileMs(counts: readonly number[], alpha: number): number {
+  const total = counts.reduce((s, c) => s + c, 0);
   const target = alpha * total;
   let tail = 0;
   for (let b = BINS - 1; b >= 0; b--) {
