@@ -95,12 +95,18 @@ export function createDashboardReports(db: Db) {
     responseRows(householdIds: string[] | "all", from: number, to: number): ResponseRow[] {
       if (householdIds !== "all" && householdIds.length === 0) return [];
       const scope = householdIds === "all" ? "" : `AND a.household_id IN (${inList(householdIds)})`;
-      const sql = `SELECT a.id AS alertId, g.id AS gridId, g.path AS gridPath, a.created_at AS createdAt,
+      // A resident check-in (docs/notifications.md) delays dispatch: workers answer from the moment they were
+      // told, and alerts nobody was told of (answered "OK", cleared, or still waiting) are not theirs to answer.
+      const sql = `SELECT a.id AS alertId, g.id AS gridId, g.path AS gridPath,
+          CASE WHEN json_extract(a.checkin, '$.result') IN ('no_answer', 'help')
+            THEN json_extract(a.checkin, '$.endedAt') ELSE a.created_at END AS createdAt,
           a.acknowledged_by AS acknowledgedBy, a.acknowledged_at AS acknowledgedAt, a.visiting_at AS visitingAt,
           (SELECT min(e.at) FROM alert_events e WHERE e.alert_id = a.id AND e.action = 'arrived') AS arrivedAt,
           a.closed_at AS closedAt
         FROM alerts a JOIN households h ON h.id = a.household_id JOIN grids g ON g.id = h.grid_id
-        WHERE a.created_at >= ? AND a.created_at < ? ${scope} ORDER BY a.id`;
+        WHERE a.created_at >= ? AND a.created_at < ? ${scope}
+          AND (a.checkin IS NULL OR json_extract(a.checkin, '$.result') NOT IN ('ok', 'cleared'))
+        ORDER BY a.id`;
       return db
         .prepare<(string | number)[], ResponseRow>(sql)
         .all(from, to, ...(householdIds === "all" ? [] : householdIds));

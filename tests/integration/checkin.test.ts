@@ -125,9 +125,17 @@ describe("resident check-in before dispatch", () => {
     await waitUntil(() => backup().length === 1, 5000, "escalation to the backup worker");
     expect(alerts(w)[0]).toMatchObject({ level: 1 });
 
+    // Response times count from dispatch, not from the raise: the worker was told only then.
+    await w.operator.login("operator", "operator-password-1");
+    expect((await w.operator.request("POST", `/api/alerts/${alert.id}/acknowledge`)).status).toBe(200);
+    const report = await w.operator.request("GET", "/api/reports/response-times");
+    expect(report.body).toMatchObject({
+      overall: { alerts: 1, toAcknowledge: { count: 1, medianMs: ackMinutes * 60_000 + 1 } },
+    });
+
     // The resident's answer arriving now changes nothing, but the worker sees it on the timeline.
     const late = await gatewayAnswer(w.svc, w.clock, { alertId: alert.id, answer: "ok" });
-    expect(late).toMatchObject({ status: 200, body: { accepted: false, status: "open" } });
+    expect(late).toMatchObject({ status: 200, body: { accepted: false, status: "acknowledged" } });
     expect(events(w, alert.id).at(-1)).toEqual({ action: "checkin_late_answer", actor: "resident" });
   });
 
