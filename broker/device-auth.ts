@@ -41,7 +41,7 @@ export interface AuthenticatorOptions {
  */
 export function createDeviceAuthenticator(lookup: DeviceLookup, options: AuthenticatorOptions = {}) {
   const verified = new Map<string, { storedHash: string; digest: Buffer }>();
-  const maxConcurrent = options.maxConcurrent ?? 2;
+  const maxConcurrent = options.maxConcurrent ?? 3;
   const maxQueued = options.maxQueued ?? 1_000;
   let running = 0;
   const queue: (() => void)[] = [];

@@ -25,7 +25,7 @@ export const MQTT_LIMIT_SETTINGS = {
     help: "keep-alive cap: a larger (or 0) keep-alive is treated as this, so a silent device is closed after 1.5 × it",
   },
   MQTT_MAX_PENDING_PER_ADDRESS: {
-    schema: count.default(100),
+    schema: count.default(1_000),
     help: "connections from one address still before CONNACK; more are closed at once (0: no limit)",
   },
   MQTT_MAX_CONNECTIONS_PER_ADDRESS: {
