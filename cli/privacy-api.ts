@@ -18,7 +18,15 @@ export interface PrivacyDeps {
   disconnect?(deviceId: string): void;
   /** Lets readings already accepted reach the store before they are deleted (the group commit's flush). */
   settle?(): Promise<void>;
+  /**
+   * Runs `fn` once more after `ms` (the running service): a batch the InfluxDB forwarder had already sent
+   * when the erase began may land after the first DROP SERIES, so the DROP is repeated once it is through.
+   */
+  later?(fn: () => void, ms: number): void;
 }
+
+/** Longer than one InfluxDB write may take (its timeout is 30 s). */
+export const REPEAT_DROP_MS = 60_000;
 
 /** Export and erase as the dashboard and the CLI use them: SQLite first, then InfluxDB's series. */
 export function createPrivacyApi(deps: PrivacyDeps): PrivacyApi {
@@ -36,8 +44,17 @@ export function createPrivacyApi(deps: PrivacyDeps): PrivacyApi {
         },
       });
       if (influx) {
+        const drop = () => dropHouseholdSeries(createInfluxQl(influx), id);
         try {
-          await dropHouseholdSeries(createInfluxQl(influx), id);
+          await drop();
+          deps.later?.(() => {
+            drop().catch((err: unknown) =>
+              log.error(
+                { err, householdId: id },
+                "erase: second InfluxDB DROP SERIES failed; see docs/privacy.md",
+              ),
+            );
+          }, REPEAT_DROP_MS);
         } catch (err) {
           // SQLite is erased (that is what the audit entry records); InfluxDB can be retried by hand.
           log.error({ err, householdId: id }, "erase: InfluxDB series not dropped; see docs/privacy.md");

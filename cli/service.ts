@@ -8,7 +8,7 @@ import { createDailySummaries } from "../alerts/daily-summary.js";
 import type { AlertLifecycle, AlertNews } from "../alerts/lifecycle.js";
 import { createNotifier } from "../alerts/notify/notifier.js";
 import { createBroker } from "../broker/create-broker.js";
-import { type Clock, systemClock } from "../core/clock.js";
+import { type Clock, systemClock, type TimerHandle } from "../core/clock.js";
 import type { Config } from "../core/config.js";
 import type { StoredReading } from "../core/domain.js";
 import type { Logger } from "../core/log.js";
@@ -201,9 +201,17 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
         committer.flush();
         await new Promise((r) => setImmediate(r));
       },
+      later(fn, ms) {
+        const t = clock.setTimer(clock.now() + ms, () => {
+          pendingDrops.delete(t);
+          fn();
+        });
+        pendingDrops.add(t);
+      },
     }),
     clock,
   };
+  const pendingDrops = new Set<TimerHandle>();
   const retention = scheduleRetention({ db, config, clock, log: log.child({ mod: "retention" }) });
   const app = await buildApp({
     log: log.child({ mod: "http" }),
@@ -283,6 +291,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
       alerts.service.stop();
       summaries.stop();
       await retention.stop();
+      for (const t of pendingDrops) t.cancel();
       await notifier.stop();
       await influx?.close();
       await app.close();

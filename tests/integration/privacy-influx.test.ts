@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REPEAT_DROP_MS } from "../../cli/privacy-api.js";
+import { createManualClock } from "../../core/clock.js";
+import { addAccount } from "../helpers/accounts.js";
+import { httpClient } from "../helpers/http-client.js";
 import { type Influxd, startInfluxd, until } from "../helpers/influxd.js";
 import { closeClient, connect, run } from "../helpers/mqtt.js";
 import { startTestService, type TestService } from "../helpers/service.js";
@@ -85,5 +89,39 @@ describe("erase with InfluxDB forwarding", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).deleted).toMatchObject({ households: 1, influxFailed: 1 });
     expect(svc.stores.registry.getHousehold(a.householdId)).toBeUndefined();
+  });
+
+  it("repeats the DROP after a minute in the running service, for a batch that was in flight", async () => {
+    const clock = createManualClock(Date.now());
+    const live = await startTestService({ ...ENV, JINLIN_INFLUX_URL: influx.url }, clock);
+    try {
+      const a = await live.provision("water");
+      const c = await connect(live.mqttPort, { username: a.deviceId, password: a.secret });
+      await c.publishAsync(`devices/${a.deviceId}/telemetry`, '{"kind":"water","totalLiters":7}', { qos: 1 });
+      await closeClient(c);
+      await until(async () => {
+        clock.advanceBy(200);
+        return (await points(a.householdId)) === 1;
+      });
+      const op = await addAccount(live.stores.db, "operator", "op-influx");
+      const http = httpClient(`http://127.0.0.1:${live.httpPort}`);
+      expect((await http.login(op.login, op.password)).status).toBe(200);
+      const res = await http.request("POST", `/api/households/${a.householdId}/erase`, {
+        confirm: a.householdId,
+      });
+      expect(res.status).toBe(200);
+      expect(await points(a.householdId)).toBe(0);
+      // A write the forwarder had in flight lands after the first DROP…
+      await influx.write(
+        DB,
+        `water,device=${a.deviceId},household=${a.householdId} total_l=7 ${clock.now()}`,
+      );
+      expect(await points(a.householdId)).toBe(1);
+      // …and the second DROP, a minute later, removes it.
+      clock.advanceBy(REPEAT_DROP_MS);
+      await until(async () => (await points(a.householdId)) === 0, 10_000, "the second DROP SERIES");
+    } finally {
+      await live.stop();
+    }
   });
 });
