@@ -129,6 +129,8 @@ export function createRetention(db: Db, options: RetentionOptions) {
           deleted.readings += await drain(() => deleteReadings.run({ ...params, limit: batch }).changes);
           readingsHeldBack += heldBack.get(params)?.n ?? 0;
         }
+        // Thousands of homes with nothing to delete still take time: let ingest in between homes.
+        await pause();
       }
       deleted.alerts = await drain(() => {
         const b = alertBatch.immediate(cutoffs.alerts);
