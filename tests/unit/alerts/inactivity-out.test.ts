@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type BacktestReading, runBacktest } from "../../../alerts/engine/backtest.js";
+import type { HomeState } from "../../../alerts/engine/home-evaluator.js";
 import { resolveRuleParams } from "../../../alerts/rules/params.js";
 import type { Reading } from "../../../core/domain.js";
 import { zoneFor } from "../../../core/local-time.js";
@@ -23,7 +24,12 @@ function door(ts: number): Reading {
   return { deviceId: "door-1", kind: "door", ts, fields: { open: true } };
 }
 
-function run(opts: { days: number; stopAt?: number; doors: boolean; lastDoorDay?: number }) {
+function feed(opts: {
+  days: number;
+  stopAt?: number;
+  doors: boolean;
+  lastDoorDay?: number;
+}): BacktestReading[] {
   const water: Reading[] = routine({
     tz: SH,
     start,
@@ -38,10 +44,11 @@ function run(opts: { days: number; stopAt?: number; doors: boolean; lastDoorDay?
     doors.push(door(leave));
     if (d !== opts.lastDoorDay) doors.push(door(atLocal(SH, dayStart(d), 540 + outLen(d))));
   }
-  const readings: BacktestReading[] = [...water, ...doors]
-    .sort((a, b) => a.ts - b.ts)
-    .map((reading) => ({ homeId: "h1", reading }));
-  const res = runBacktest({ homes: [{ homeId: "h1", timezone: SH, params }], readings });
+  return [...water, ...doors].sort((a, b) => a.ts - b.ts).map((reading) => ({ homeId: "h1", reading }));
+}
+
+function run(opts: Parameters<typeof feed>[0]) {
+  const res = runBacktest({ homes: [{ homeId: "h1", timezone: SH, params }], readings: feed(opts) });
   return res.alerts.filter((a) => a.rule === "inactivity");
 }
 
@@ -80,5 +87,43 @@ describe("inactivity with a door sensor: out is judged by 'usually back within'"
     // and the afternoon's at-home limits (this person is never home in the morning) catch it.
     expect(waterOnly - withDoor).toBeGreaterThan(H);
     expect(withDoor).toBeLessThan(4 * H);
+  });
+
+  it("a restart in the middle of an outing resumes from JSON state with the same alert", () => {
+    const leave = atLocal(SH, dayStart(35), 540);
+    const readings = feed({ days: 37, doors: true, stopAt: leave + 60_000, lastDoorDay: 35 });
+    const home = { homeId: "h1", timezone: SH, params };
+    let snapshot = "";
+    const live = runBacktest({
+      homes: [home],
+      readings,
+      observe: (_h, state, now) => {
+        if (now <= leave + H) snapshot = JSON.stringify(state);
+      },
+    });
+    const cut = leave + H;
+    expect((JSON.parse(snapshot) as HomeState).rules.inactivity).toMatchObject({
+      out: { left: leave, back: null },
+    });
+    const restored = runBacktest({
+      homes: [home],
+      readings: readings.filter((r) => r.reading.ts > cut),
+      start: cut,
+      initialStates: { h1: JSON.parse(snapshot) as HomeState },
+    });
+    const pick = (r: ReturnType<typeof runBacktest>) =>
+      r.alerts.filter((a) => a.rule === "inactivity").map((a) => [a.raisedAt, a.evidence.message.en]);
+    expect(pick(restored)).toEqual(pick(live));
+    expect(pick(live)).toHaveLength(1);
+    // State written before outings existed has no `out`: it loads, and the outing starts with the next door.
+    const old = JSON.parse(snapshot) as HomeState;
+    delete (old.rules.inactivity as { out?: unknown }).out;
+    const fromOld = runBacktest({
+      homes: [home],
+      readings: readings.filter((r) => r.reading.ts > cut),
+      start: cut,
+      initialStates: { h1: old },
+    });
+    expect(pick(fromOld)).toHaveLength(1);
   });
 });
