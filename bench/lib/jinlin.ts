@@ -75,6 +75,10 @@ export async function startJinlin(
       JINLIN_HTTP_PORT: "0",
       JINLIN_BIND: "127.0.0.1",
       JINLIN_LOG_LEVEL: "error",
+      // Every simulated device dials from 127.0.0.1: the per-address limits meant for one NAT'd
+      // neighbourhood would refuse the bench's thousands of devices.
+      JINLIN_MQTT_MAX_PENDING_PER_ADDRESS: "0",
+      JINLIN_MQTT_MAX_CONNECTIONS_PER_ADDRESS: "0",
       ...env,
     },
     execArgv: ["--expose-gc", ...execArgv],
