@@ -47,6 +47,18 @@ describe("erase with InfluxDB forwarding", () => {
       await closeClient(c);
     }
     await until(async () => (await points(a.householdId)) === 3 && (await points(b.householdId)) === 3);
+    // Hourly sums kept in a second retention policy (docs/influxdb.md) are that home's data too.
+    await influx.query(DB, `CREATE RETENTION POLICY "forever" ON "${DB}" DURATION INF REPLICATION 1`);
+    const hourly = (home: string) =>
+      influx.count(DB, 'forever"."water_hourly', "consumed_l", `"household" = '${home}'`);
+    for (const h of [a.householdId, b.householdId]) {
+      const res = await fetch(`${influx.url}/write?db=${DB}&rp=forever&precision=ms`, {
+        method: "POST",
+        body: `water_hourly,household=${h} consumed_l=5 ${Date.now()}`,
+      });
+      expect(res.status).toBe(204);
+    }
+    expect(await hourly(a.householdId)).toBe(1);
 
     const r = await run(
       process.execPath,
@@ -67,6 +79,8 @@ describe("erase with InfluxDB forwarding", () => {
     expect(JSON.parse(r.stdout).deleted).not.toHaveProperty("influxFailed");
     expect(await points(a.householdId)).toBe(0);
     expect(await points(b.householdId)).toBe(3);
+    expect(await hourly(a.householdId)).toBe(0);
+    expect(await hourly(b.householdId)).toBe(1);
   });
 
   it("still erases SQLite when InfluxDB is down, and says the InfluxDB part failed", async () => {
