@@ -1,5 +1,4 @@
 import type { IncomingMessage } from "node:http";
-import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type {
   AedesPublishPacket,
@@ -13,7 +12,7 @@ import { Aedes } from "aedes";
 import { DEFAULT_MQTT_LIMITS, type MqttLimits } from "../core/config-mqtt.js";
 import { ERRORS, isJinlinError } from "../core/errors.js";
 import type { Logger } from "../core/log.js";
-import { createAddressLimits, watchPacketSizes } from "./connection-limits.js";
+import { type ConnectionLimit, createConnectionGate } from "./connection-gate.js";
 import type { AuthedDevice, DeviceLookup } from "./device-auth.js";
 import { createLoginCheck } from "./login.js";
 import { createRateLimiter } from "./rate-limiter.js";
@@ -43,7 +42,7 @@ export interface BrokerObserver {
   authFailed(why: string): void;
   aclDenied(): void;
   /** A connection refused or closed by a limit: per-address counts, packet size. */
-  limited?(limit: "open_per_address" | "pending_per_address" | "packet_too_large"): void;
+  limited?(limit: ConnectionLimit): void;
   /** An error report not sent because the device is not reading its socket. */
   reportDropped?(): void;
 }
@@ -74,22 +73,11 @@ const REPORTS_PER_S = 20;
 const authError = (returnCode: 2 | 3 | 4 | 5, message: string): AuthenticateError =>
   Object.assign(new Error(message), { returnCode }) as AuthenticateError;
 
-/** The remote address of a TCP/TLS socket, or of the HTTP request a WebSocket stream came in on. */
-function remoteAddressOf(conn: Duplex, req?: IncomingMessage): string {
-  return (conn as Partial<Socket>).remoteAddress ?? req?.socket.remoteAddress ?? "unknown";
-}
-
 export async function createBroker(deps: BrokerDeps): Promise<JinlinBroker> {
   const { log, telemetry } = deps;
   const limits = deps.limits ?? DEFAULT_MQTT_LIMITS;
   const devices = new WeakMap<Client, AuthedDevice>();
-  const addresses = new WeakMap<Client, string>();
   const emptyIdNoClean = new WeakSet<Client>();
-  const perAddress = createAddressLimits({
-    maxOpen: limits.maxConnectionsPerAddress,
-    maxPending: limits.maxPendingPerAddress,
-  });
-  const settle = new WeakMap<Client, () => void>();
   const reports = createRateLimiter({ perSecond: REPORTS_PER_S, burst: REPORT_BURST });
   const publishes = createRateLimiter({
     perSecond: limits.deviceMessagesPerS,
@@ -127,6 +115,15 @@ export async function createBroker(deps: BrokerDeps): Promise<JinlinBroker> {
     heartbeatInterval: 60_000,
   });
 
+  const gate = createConnectionGate({
+    aedes,
+    limits,
+    log,
+    deviceIdOf: (client) => devices.get(client)?.id,
+    warnOnce,
+    ...(deps.observer?.limited ? { limited: deps.observer.limited } : {}),
+  });
+
   aedes.preConnect = (client, packet, done) => {
     // [MQTT-3.1.3-8]: a zero-byte client id with CleanSession=0 gets CONNACK 2 (identifier rejected).
     if (packet.clientId === "" && packet.clean === false) emptyIdNoClean.add(client);
@@ -152,7 +149,7 @@ export async function createBroker(deps: BrokerDeps): Promise<JinlinBroker> {
       done(authError(5, "not authorized"), false);
       return;
     }
-    login(username, password.toString("utf8"), addresses.get(client) ?? "unknown").then((outcome) => {
+    login(username, password.toString("utf8"), gate.addressOf(client)).then((outcome) => {
       if (outcome.ok) {
         devices.set(client, outcome.device);
         done(null, true);
@@ -259,7 +256,6 @@ export async function createBroker(deps: BrokerDeps): Promise<JinlinBroker> {
   aedes.on("connectionError", (client, err) => {
     log.warn({ deviceId: devices.get(client)?.id, err: err.message }, "connection error");
   });
-  aedes.on("connackSent", (_packet, client) => settle.get(client)?.());
   aedes.on("client", (client) => log.debug({ deviceId: devices.get(client)?.id }, "device connected"));
   aedes.on("clientDisconnect", (client) =>
     log.debug({ deviceId: devices.get(client)?.id }, "device disconnected"),
@@ -284,57 +280,9 @@ export async function createBroker(deps: BrokerDeps): Promise<JinlinBroker> {
     aedes.publish(packet, () => {});
   }
 
-  function handle(conn: Duplex, req?: IncomingMessage): void {
-    const address = remoteAddressOf(conn, req);
-    const admitted = perAddress.admit(address);
-    if (admitted !== "ok") {
-      const limit = admitted === "open" ? "open_per_address" : "pending_per_address";
-      deps.observer?.limited?.(limit);
-      warnOnce(
-        `${limit}:${address}`,
-        {
-          code: "JINLIN_ERR_MQTT_CONNECTION_LIMIT",
-          remote: address,
-          limit,
-          open: perAddress.openFrom(address),
-        },
-        "MQTT connection refused: too many from one address",
-      );
-      conn.destroy();
-      return;
-    }
-    let pending = true;
-    const settled = () => {
-      if (!pending) return;
-      pending = false;
-      perAddress.settled(address);
-    };
-    conn.once("close", () => {
-      settled();
-      perAddress.closed(address);
-    });
-    const client = aedes.handle(conn, req);
-    addresses.set(client, address);
-    settle.set(client, settled);
-    watchPacketSizes(conn, limits.maxPacketBytes, (announced) => {
-      deps.observer?.limited?.("packet_too_large");
-      log.warn(
-        {
-          code: "JINLIN_ERR_MQTT_PACKET_TOO_LARGE",
-          deviceId: devices.get(client)?.id,
-          remote: address,
-          announced,
-          max: limits.maxPacketBytes,
-        },
-        "MQTT packet larger than the limit; connection closed",
-      );
-      conn.destroy();
-    });
-  }
-
   return {
     aedes,
-    handle,
+    handle: gate.handle,
     connectedDevices: () => aedes.connectedClients,
     disconnectDevice(deviceId) {
       let n = 0;

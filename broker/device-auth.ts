@@ -24,7 +24,7 @@ export type AuthOutcome =
   | { ok: false; why: "unknown" | "revoked" | "bad_secret" | "throttled" | "busy" };
 
 export interface AuthenticatorOptions {
-  /** scrypt verifications running at once (libuv's pool has 4 threads; SQLite and TLS need some too). */
+  /** scrypt verifications running at once: libuv's pool has 4 threads (as many as before this limit). */
   maxConcurrent?: number;
   /** Verifications waiting for a slot; beyond this a login is answered "busy" (CONNACK 3) at once. */
   maxQueued?: number;
@@ -41,7 +41,7 @@ export interface AuthenticatorOptions {
  */
 export function createDeviceAuthenticator(lookup: DeviceLookup, options: AuthenticatorOptions = {}) {
   const verified = new Map<string, { storedHash: string; digest: Buffer }>();
-  const maxConcurrent = options.maxConcurrent ?? 3;
+  const maxConcurrent = options.maxConcurrent ?? 4;
   const maxQueued = options.maxQueued ?? 1_000;
   let running = 0;
   const queue: (() => void)[] = [];
