@@ -1,10 +1,14 @@
 import { createAlertService } from "../alerts/alert-service.js";
 import type { Alert } from "../alerts/alert-types.js";
-import { isFalseAlarm } from "../alerts/alert-types.js";
 import { DEFAULT_ESCALATION } from "../alerts/escalation.js";
 import { type AlertNews, createAlertLifecycle } from "../alerts/lifecycle.js";
 import type { NotificationRequest } from "../alerts/notify/types.js";
-import { feedbackDefaults, inactivityFeedback } from "../alerts/rules/inactivity-feedback.js";
+import {
+  feedbackDefaults,
+  feedbackOutcome,
+  type InactivityOutcome,
+  inactivityFeedback,
+} from "../alerts/rules/inactivity-feedback.js";
 import { type RuleParams, resolveRuleParams, ruleParamsDefaults } from "../alerts/rules/params.js";
 import type { Clock } from "../core/clock.js";
 import type { Config } from "../core/config.js";
@@ -22,11 +26,6 @@ import { createRuleStateStore } from "../storage/sqlite/rule-state.js";
 import { createAlertNotifier } from "./alert-notifier.js";
 
 /** Rules, alert lifecycle and escalation on the service's store and clock. */
-/** Which limit raised an inactivity alert, from its evidence ("gap limit (ceiling)"). */
-function limitOf(name: string): "hour" | "wake" | "ceiling" {
-  return name.includes("ceiling") ? "ceiling" : name.includes("wake") ? "wake" : "hour";
-}
-
 export function wireAlerts(
   db: Db,
   registry: Registry,
@@ -85,7 +84,8 @@ export function wireAlerts(
         "alert",
       );
       for (const l of listeners) l(alert, news);
-      if (news === "resolved") learn(alert);
+      // Resolved by a worker, or closed during the check-in ("OK", or water): both teach (feedbackOutcome).
+      if (feedbackOutcome(alert) !== null) learn(alert);
     },
   });
   const service = createAlertService({
@@ -122,22 +122,19 @@ export function wireAlerts(
 
   /**
    * Repeated false alarms at one home adjust that home's inactivity limits (alerts/rules/inactivity-feedback.ts):
-   * recomputed from the recorded outcomes whenever an inactivity alert is resolved, kept as the home's
-   * "learned" layer with its reason and history, dropped by one confirmed emergency or after 60 days, and
-   * removable by an operator.
+   * recomputed from the recorded outcomes whenever an inactivity alert is resolved or closed during the
+   * resident's check-in, kept as the home's "learned" layer with its reason and history, dropped by one
+   * confirmed emergency or after 60 days, and removable by an operator. Each limit (ceiling, at-home
+   * learned, outing) is adjusted from its own false alarms only.
    */
   function learn(alert: Alert): void {
-    if (alert.rule !== "inactivity") return;
     const scope = `household:${alert.householdId}` as const;
     const since = clock.now() - feedbackDefaults.windowDays * 86_400_000;
     const outcomes = alertStore
-      .list({ householdIds: [alert.householdId], statuses: ["resolved"], limit: 1000 })
-      .filter((a) => a.rule === "inactivity" && a.raisedAt > since)
-      .map((a) => ({
-        at: a.raisedAt,
-        falseAlarm: isFalseAlarm(a.outcome),
-        reason: limitOf(a.evidence.threshold.name),
-      }));
+      .list({ householdIds: [alert.householdId], statuses: ["resolved", "cleared"], limit: 1000 })
+      .filter((a) => a.raisedAt > since)
+      .map(feedbackOutcome)
+      .filter((o): o is InactivityOutcome => o !== null);
     const layers = settings.layersFor(alert.householdId).filter((l) => l.source !== "learned");
     const base = resolveRuleParams(...layers.map((l) => l.params)).inactivity;
     const feedback = inactivityFeedback(base, outcomes, clock.now());

@@ -6,7 +6,7 @@
  * Causal: a threshold only changes after the alerts that justify it. Snapshots carry the parameters
  * in force, so injected trials start from what the service would have had that day.
  */
-import { type InactivityOutcome, inactivityFeedback } from "../rules/inactivity-feedback.js";
+import { type InactivityOutcome, inactivityFeedback, limitOf } from "../rules/inactivity-feedback.js";
 import { type RuleParams, resolveRuleParams } from "../rules/params.js";
 import { type AlertRecord, runBacktest } from "./backtest.js";
 import type { Snapshot, TraceRun, TraceSource } from "./detection-trials.js";
@@ -18,11 +18,6 @@ export interface FeedbackRun extends TraceRun {
   /** Every change of the layer, with its reasons. */
   changes: { at: number; reasons: string[] }[];
 }
-
-const reasonOf = (a: AlertRecord): InactivityOutcome["reason"] => {
-  const m = /\((hour|wake|ceiling)\)/.exec(a.evidence.threshold.name);
-  return (m?.[1] as InactivityOutcome["reason"] | undefined) ?? "hour";
-};
 
 export function replayWithFeedback(
   home: HomeConfig,
@@ -65,7 +60,7 @@ export function replayWithFeedback(
     state = res.states[home.homeId];
     const closed = res.alerts.find((a) => a.rule === "inactivity" && a.clearedAt !== null);
     if (!closed || closed.clearedAt === null) break;
-    outcomes.push({ at: closed.raisedAt, falseAlarm: true, reason: reasonOf(closed) });
+    outcomes.push({ at: closed.raisedAt, falseAlarm: true, reason: limitOf(closed.evidence.threshold.name) });
     const fb = inactivityFeedback(base.inactivity, outcomes, closed.clearedAt);
     const next = resolveRuleParams(baseLayer, fb.override);
     if (JSON.stringify(next) !== JSON.stringify(params))

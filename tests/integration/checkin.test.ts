@@ -37,7 +37,7 @@ async function world(checkIn?: { channels: string[]; minutes?: number }) {
   return w;
 }
 
-const majorInactivity = (at: number): Transition => ({
+const majorInactivity = (at: number, limit = "hour"): Transition => ({
   kind: "raise",
   rule: "inactivity",
   severity: "major",
@@ -45,7 +45,7 @@ const majorInactivity = (at: number): Transition => ({
   evidence: {
     rule: "inactivity",
     severity: "major",
-    threshold: { name: "gap limit (hour)", value: 300, unit: "min" },
+    threshold: { name: `gap limit (${limit})`, value: 300, unit: "min" },
     observed: { name: "gap", value: 320, unit: "min" },
     baseline: null,
     readings: [],
@@ -167,6 +167,39 @@ describe("resident check-in before dispatch", () => {
     expect(w.smtp.received).toHaveLength(0);
     expect(w.calls().map((c) => c.template)).toEqual(["resident_checkin"]);
     expect(events(w, alert.id).map((e) => e.action)).toEqual(["raised", "checkin_started", "cleared"]);
+  });
+
+  it("a resident who keeps answering OK (or using water) while out teaches this home's outing limit", async () => {
+    const w = await world({ channels: ["call"] });
+    const learned = async () => {
+      await w.operator.login("operator", "operator-password-1");
+      const r = await w.operator.request("GET", `/api/households/${w.home.householdId}/rules`);
+      return (r.body.layers as { source: string; reason: string; params: unknown }[]).find(
+        (l) => l.source === "learned",
+      );
+    };
+    for (const end of ["ok", "ok", "water"] as const) {
+      const [alert] = w.svc.alerts.apply(w.home.householdId, [majorInactivity(w.clock.now(), "out")]);
+      expect(alert).toMatchObject({ checkIn: { result: null } });
+      expect(await learned()).toBeUndefined();
+      w.clock.advanceBy(10 * 60_000);
+      if (end === "ok") {
+        const r = await gatewayAnswer(w.svc, w.clock, { alertId: alert!.id, answer: "ok" });
+        expect(r).toMatchObject({ status: 200, body: { accepted: true, status: "cleared" } });
+      } else {
+        const clear = { ...majorInactivity(w.clock.now(), "out"), kind: "clear" as const };
+        expect(w.svc.alerts.apply(w.home.householdId, [clear])[0]).toMatchObject({
+          status: "cleared",
+          checkIn: { result: "cleared" },
+        });
+      }
+      w.clock.advanceBy(86_400_000);
+    }
+    const layer = await learned();
+    expect(layer?.params).toEqual({ inactivity: { outAlpha: 0.01, outMarginMin: 60 } });
+    expect(layer?.reason).toMatch(/3 false alarms while out \(door\)/);
+    // Nobody was dispatched for any of them.
+    expect(w.workerMails()).toHaveLength(0);
   });
 
   it("never holds a panic press: the worker hears at once even with check-in on", async () => {

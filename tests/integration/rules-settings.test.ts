@@ -31,7 +31,7 @@ afterAll(async () => {
   await svc.stop();
 });
 
-const inactivity = (at: number): Transition => ({
+const inactivity = (at: number, limit = "ceiling"): Transition => ({
   kind: "raise",
   rule: "inactivity",
   severity: "major",
@@ -39,7 +39,7 @@ const inactivity = (at: number): Transition => ({
   evidence: {
     rule: "inactivity",
     severity: "major",
-    threshold: { name: "gap limit (ceiling)", value: 720, unit: "min" },
+    threshold: { name: `gap limit (${limit})`, value: 720, unit: "min" },
     observed: { name: "gap", value: 320, unit: "min" },
     baseline: null,
     readings: [],
@@ -96,6 +96,25 @@ describe("rule settings", () => {
     const after = await op.request("GET", `/api/households/${home.householdId}/rules`);
     expect((after.body.layers as { source: string }[]).some((l) => l.source === "learned")).toBe(false);
     expect(JSON.stringify(after.body.history)).toContain("forgotten by an operator");
+  });
+
+  it("false alarms while out (door) relax this home's outing limit, not its at-home limits", async () => {
+    const other = await svc.provision("water");
+    for (let i = 0; i < 3; i++) {
+      const [alert] = svc.alerts.apply(other.householdId, [inactivity(clock.now(), "out")]);
+      svc.alerts.resolve(alert!.id, "worker-1", "false_alarm_away", "at the market, then her sister's");
+      clock.advanceBy(86_400_000);
+    }
+    expect((await op.login("operator", "operator-password-1")).status).toBe(200);
+    const got = await op.request("GET", `/api/households/${other.householdId}/rules`);
+    const learned = (got.body.layers as { source: string; reason: string; params: unknown }[]).find(
+      (l) => l.source === "learned",
+    );
+    expect(learned?.params).toEqual({ inactivity: { outAlpha: 0.01, outMarginMin: 60 } });
+    expect(learned?.reason).toMatch(/3 false alarms while out \(door\)/);
+    const effective = got.body.effective as { inactivity: { alpha: number; outAlpha: number } };
+    const base = (await op.request("GET", "/api/rules")).body.defaults as { inactivity: { alpha: number } };
+    expect(effective.inactivity).toMatchObject({ alpha: base.inactivity.alpha, outAlpha: 0.01 });
   });
 
   it("previews a change on the home's real history before it is saved", async () => {
