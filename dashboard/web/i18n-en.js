@@ -74,6 +74,7 @@ export const en = {
   "astatus.visiting": "visiting",
   "astatus.resolved": "resolved",
   "astatus.cleared": "cleared",
+  "astatus.checkin": "Checking with the resident (until {until})",
   "sev.info": "info",
   "sev.warning": "warning",
   "sev.major": "major",

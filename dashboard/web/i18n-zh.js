@@ -74,6 +74,7 @@ export const zh = {
   "astatus.visiting": "上门中",
   "astatus.resolved": "已解决",
   "astatus.cleared": "已自动解除",
+  "astatus.checkin": "正在联系老人确认（至 {until}）",
   "sev.info": "提示",
   "sev.warning": "注意",
   "sev.major": "严重",

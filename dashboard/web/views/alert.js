@@ -1,6 +1,6 @@
 import { get, post, seg, serverNow } from "../api.js";
 import { waterChart, waterLegend } from "../chart.js";
-import { badge, button, field, fmtAge, fmtTime, h, replace, section } from "../dom.js";
+import { badge, button, field, fmtAge, fmtClock, fmtTime, h, replace, section } from "../dom.js";
 import { act } from "../errors.js";
 import { getLang, t } from "../i18n.js";
 
@@ -50,6 +50,21 @@ export function homeFacts(home) {
   );
 }
 
+/**
+ * An alert's status badge. While the resident is being asked (docs/notifications.md, check-in) an open
+ * alert says so, with the time the worker will be sent if nobody answers: carers only (the family view
+ * carries no `checkIn`). `timeZone` is the home's; without it, the viewer's own clock.
+ * @param {any} a @param {string} [timeZone]
+ */
+export function statusBadge(a, timeZone) {
+  if (a.status === "open" && a.checkIn && a.checkIn.result === null) {
+    const el = badge("checkin", t("astatus.checkin", { until: fmtClock(a.checkIn.until, timeZone) }));
+    el.dataset.testid = "checkin-status";
+    return el;
+  }
+  return badge(a.status, t(`astatus.${a.status}`));
+}
+
 /** Which lifecycle buttons an alert in this status offers. @param {any} a */
 function actions(a) {
   if (a.status === "open") return ["acknowledge", "on-my-way"];
@@ -86,7 +101,7 @@ export default async function alertView(view, params, ctx) {
           null,
           badge(a.severity, t(`sev.${a.severity}`)),
           h("h1.grow", { text: t(`rule.${a.rule}`) }),
-          badge(a.status, t(`astatus.${a.status}`)),
+          statusBadge(a, tz),
         ),
         h("p.message", { "data-testid": "message", text: ev.message[getLang()] ?? ev.message.en }),
         h("p.muted", { text: `${fmtTime(a.raisedAt, tz)} · ${fmtAge(a.raisedAt, now)}` }),

@@ -1,9 +1,9 @@
 import { get, seg, serverNow } from "../api.js";
 import { sensorTimeline, waterChart, waterLegend } from "../chart.js";
-import { badge, fmtTime, h, replace, section } from "../dom.js";
+import { fmtTime, h, replace, section } from "../dom.js";
 import { getLang, t } from "../i18n.js";
 import { absencesSection } from "./absences.js";
-import { homeFacts } from "./alert.js";
+import { homeFacts, statusBadge } from "./alert.js";
 import { checkInSection } from "./checkin-ui.js";
 import { devicesSection } from "./devices-ui.js";
 import { rulesSection } from "./rules-ui.js";
@@ -86,7 +86,7 @@ export default async function home(view, params, ctx) {
                   ? h("div", { text: t("alert.outcomeIs", { outcome: t(`outcome.${a.outcome}`) }) })
                   : null,
               ),
-              badge(a.status, t(`astatus.${a.status}`)),
+              statusBadge(a, tz),
             ),
           )
         : h("p.muted", { text: t("family.noAlerts") }),

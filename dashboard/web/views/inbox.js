@@ -2,6 +2,7 @@ import { get, serverNow } from "../api.js";
 import { badge, fmtAge, h, replace } from "../dom.js";
 import { getLang, t } from "../i18n.js";
 import { setSound, soundOn } from "../live.js";
+import { statusBadge } from "./alert.js";
 
 /** The grid worker's alert inbox: most severe first, then longest waiting; live. @param {HTMLElement} view @param {string[]} params @param {any} ctx */
 export default async function inbox(view, params, ctx) {
@@ -36,7 +37,7 @@ export default async function inbox(view, params, ctx) {
             null,
             badge(a.severity, t(`sev.${a.severity}`)),
             h("strong.grow", { text: t(`rule.${a.rule}`) }),
-            badge(a.status, t(`astatus.${a.status}`)),
+            statusBadge(a),
           ),
           h("div.resident", { text: a.household?.resident ?? a.householdId }),
           h("div.muted", { text: a.household?.address ?? "" }),
