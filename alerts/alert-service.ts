@@ -194,6 +194,16 @@ export function createAlertService(deps: AlertServiceDeps) {
         if (evaluator) home.evaluator = evaluator;
       }
     },
+    /**
+     * The household was erased: drop its rules' memory, its deadline and any rule state waiting to be
+     * written, so nothing fires into (or is recreated for) a household that no longer exists. Readings of
+     * the home still queued for the rules are skipped afterwards, because the home is unknown by then.
+     */
+    forget(householdId: string): void {
+      homes.delete(householdId);
+      dirty.delete(householdId);
+      scheduler.cancel(homeKey(householdId));
+    },
     /** After a restart: re-arm every home's deadline and every open alert's escalation timer. */
     start(): void {
       for (const { householdId, deadline } of states.deadlines())

@@ -83,6 +83,10 @@ export function createDeadlineScheduler(clock: Clock, onDue: (key: string, at: n
       push(e);
       arm();
     },
+    /** Removes the deadline of `key`, if any: it will not fire. */
+    cancel(key: string): void {
+      current.delete(key);
+    },
     deadlineOf: (key: string): number | null => current.get(key)?.at ?? null,
     size: () => current.size,
     stop(): void {

@@ -23,6 +23,11 @@ export interface PrivacyDeps {
    * when the erase began may land after the first DROP SERIES, so the DROP is repeated once it is through.
    */
   later?(fn: () => void, ms: number): void;
+  /**
+   * The erased household leaves the running service's memory: the alert service drops its rule state,
+   * deadline and pending flush (absent in the CLI). Called as soon as SQLite is erased.
+   */
+  forget?(householdId: string): void;
 }
 
 /** Longer than one InfluxDB write may take (its timeout is 30 s). */
@@ -43,6 +48,8 @@ export function createPrivacyApi(deps: PrivacyDeps): PrivacyApi {
           await deps.settle?.();
         },
       });
+      // Synchronously after the commit: no timer can fire in between into the missing household.
+      deps.forget?.(id);
       if (influx) {
         const drop = () => dropHouseholdSeries(createInfluxQl(influx), id);
         try {

@@ -201,6 +201,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
         committer.flush();
         await new Promise((r) => setImmediate(r));
       },
+      forget: (id) => alerts.service.forget(id),
       later(fn, ms) {
         const t = clock.setTimer(clock.now() + ms, () => {
           pendingDrops.delete(t);

@@ -321,6 +321,15 @@ describe("erase while the home's rules are live", () => {
         await closeClient(c);
       }
       clock.advanceBy(2_000); // rule state written for both homes
+      const left = (sql: string) => s.stores.db.prepare(sql).pluck().get(a.householdId) as number;
+      expect(left("SELECT count(*) FROM rule_state WHERE household_id = ? AND deadline IS NOT NULL")).toBe(1);
+      // A reading accepted just before the erase: its rule state is still waiting for the next flush.
+      const late = await connect(s.mqttPort, { username: a.deviceId, password: a.secret });
+      await late.publishAsync(`devices/${a.deviceId}/telemetry`, '{"kind":"water","totalLiters":11}', {
+        qos: 1,
+      });
+      await closeClient(late);
+      const logged = s.logs.lines().length;
       const res = await opLive.request("POST", `/api/households/${a.householdId}/erase`, {
         confirm: a.householdId,
       });
@@ -336,10 +345,17 @@ describe("erase while the home's rules are live", () => {
         5000,
         "the other home's alert",
       );
-      const left = (sql: string) => s.stores.db.prepare(sql).pluck().get(a.householdId) as number;
+      clock.advanceBy(2_000); // the next rule-state flush
       expect(left("SELECT count(*) FROM alerts WHERE household_id = ?")).toBe(0);
       expect(left("SELECT count(*) FROM rule_state WHERE household_id = ?")).toBe(0);
       expect(left("SELECT count(*) FROM readings WHERE household_id = ?")).toBe(0);
+      expect(left("SELECT count(*) FROM notifications WHERE household_id = ?")).toBe(0);
+      // The erased home's deadline was cancelled: it did not fire into a missing household (no
+      // "deadline handling failed: FOREIGN KEY constraint failed"), and nothing at all went wrong.
+      const after = s.logs.lines().slice(logged);
+      expect(after.filter((l) => (l.level as number) >= 40).map((l) => l.msg)).toEqual([]);
+      expect(after.map((l) => l.msg)).toContain("household erased");
+      expect(s.logs.text()).not.toContain("deadline handling failed");
       // The service still takes readings.
       const c = await connect(s.mqttPort, { username: b.deviceId, password: b.secret });
       await c.publishAsync(`devices/${b.deviceId}/telemetry`, '{"kind":"water","totalLiters":12}', {
