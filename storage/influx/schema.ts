@@ -15,7 +15,8 @@ export const FIELD_NAMES: { [K in ReadingKind]: Record<string, string> } = {
   motion: { detected: "detected" },
   power: { watts: "watts", totalKwh: "total_kwh" },
   climate: { celsius: "celsius", humidity: "humidity" },
-  button: { pressed: "pressed" },
+  // ok: the resident's "I'm OK" press answering a check-in (docs/protocol.md); absent on a plain press.
+  button: { pressed: "pressed", ok: "ok" },
   heartbeat: { battery: "battery", rssi: "rssi" },
 };
 

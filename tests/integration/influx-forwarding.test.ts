@@ -56,6 +56,8 @@ describe("forwarding readings to a real influxd 1.6.7", () => {
         { deviceId: home.climate, kind: "climate", ts: T0 + 3, fields: { celsius: 21.25, humidity: 40 } },
         { deviceId: home.button, kind: "button", ts: T0 + 4, fields: { pressed: true } },
         { deviceId: home.water, kind: "heartbeat", ts: T0 + 5, fields: {} },
+        // The resident's "I'm OK" press (a check-in answer) keeps its `ok`.
+        { deviceId: home.button, kind: "button", ts: T0 + 6, fields: { pressed: false, ok: true } },
       ],
       hh,
     );
@@ -85,6 +87,7 @@ describe("forwarding readings to a real influxd 1.6.7", () => {
     const types = await influxd.query(db, "SHOW FIELD KEYS");
     const typeOf = Object.fromEntries(types.flatMap((s) => s.values.map((v) => [`${s.name}.${v[0]}`, v[1]])));
     expect(typeOf).toEqual({
+      "button.ok": "boolean",
       "button.pressed": "boolean",
       "climate.celsius": "float",
       "climate.humidity": "float",
@@ -98,6 +101,14 @@ describe("forwarding readings to a real influxd 1.6.7", () => {
       "water.register_reset": "boolean",
       "water.total_l": "float",
     });
+    const button = await influxd.query(
+      db,
+      `SELECT "pressed", "ok" FROM "button" WHERE "household" = '${hh}'`,
+    );
+    expect(button[0]?.values).toEqual([
+      [T0 + 4, true, null],
+      [T0 + 6, false, true],
+    ]);
     const tagKeys = await influxd.query(db, "SHOW TAG KEYS");
     for (const s of tagKeys) expect(s.values.map((v) => v[0])).toEqual(["device", "grid", "household"]);
     store.destroy();
