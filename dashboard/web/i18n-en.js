@@ -381,4 +381,17 @@ export const en = {
   "notify.retry": "Retry",
   "notify.retried": "Will be sent again now",
   "notify.none": "No notifications",
+  "privacy.title": "Personal data",
+  "privacy.help": "A copy of everything held about this home, as one JSON file (PIPL art. 45).",
+  "privacy.export": "Export data",
+  "privacy.exported": "Export downloaded",
+  "privacy.erase": "Erase all data",
+  "privacy.eraseTitle": "Erase all data of this home?",
+  "privacy.eraseWarning":
+    "This cannot be undone. The resident's details, family links, readings, alerts and history are deleted, and the home's devices are disconnected and revoked. Export first if the family wants a copy.",
+  "privacy.eraseType": "To confirm, type the household id:",
+  "privacy.eraseLabel": "Household id",
+  "privacy.eraseConfirm": "Erase for good",
+  "privacy.erased": "All data of home {id} was erased",
+  "err.JINLIN_ERR_ERASE_UNCONFIRMED": "The confirmation does not match the household id",
 };

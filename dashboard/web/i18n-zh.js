@@ -377,4 +377,17 @@ export const zh = {
   "notify.retry": "重试",
   "notify.retried": "将立即重新发送",
   "notify.none": "暂无通知",
+  "privacy.title": "个人数据",
+  "privacy.help": "导出本住户的全部数据，保存为一个 JSON 文件（个人信息保护法第四十五条）。",
+  "privacy.export": "导出数据",
+  "privacy.exported": "已导出",
+  "privacy.erase": "删除全部数据",
+  "privacy.eraseTitle": "删除本住户的全部数据？",
+  "privacy.eraseWarning":
+    "此操作无法撤销。老人的资料、家属关联、读数、警报和记录都将被删除，住户的设备将被断开并吊销。如家属需要留存，请先导出。",
+  "privacy.eraseType": "请输入住户编号以确认：",
+  "privacy.eraseLabel": "住户编号",
+  "privacy.eraseConfirm": "永久删除",
+  "privacy.erased": "住户 {id} 的全部数据已删除",
+  "err.JINLIN_ERR_ERASE_UNCONFIRMED": "确认内容与住户编号不符",
 };

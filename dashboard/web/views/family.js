@@ -5,6 +5,7 @@ import { act } from "../errors.js";
 import { getLang, t } from "../i18n.js";
 import { absencesSection } from "./absences.js";
 import { parentDetailsSection } from "./parent-details.js";
+import { privacySection } from "./privacy-ui.js";
 
 /** The family's first page: each parent's calm status, and registrations still waiting. @param {HTMLElement} view @param {string[]} params @param {any} ctx */
 export default async function family(view, params, ctx) {
@@ -135,7 +136,15 @@ async function statusPage(view, id, ctx) {
     absencesSection(id, tz),
     parentDetailsSection(id),
     await prefsSection(id),
+    // Export is for the family member whose registration created the home (the API answers others 403).
+    ...((await registeredHere(id)) ? [privacySection(id, { erase: false })] : []),
   );
+}
+
+/** Whether my own approved registration created this home. @param {string} id */
+async function registeredHere(id) {
+  const { registrations } = await get("/api/registrations");
+  return registrations.some((/** @type {any} */ r) => r.status === "approved" && r.householdId === id);
 }
 
 /** @param {string} id */

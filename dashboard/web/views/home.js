@@ -6,6 +6,7 @@ import { absencesSection } from "./absences.js";
 import { homeFacts, statusBadge } from "./alert.js";
 import { checkInSection } from "./checkin-ui.js";
 import { devicesSection } from "./devices-ui.js";
+import { privacySection } from "./privacy-ui.js";
 import { rulesSection } from "./rules-ui.js";
 
 const PERIODS = { day: 1, week: 7, month: 30 };
@@ -95,7 +96,9 @@ export default async function home(view, params, ctx) {
     absencesSection(id, tz),
     checkInSection(id),
     // Element.append would show a null as the text "null".
-    ...(ctx.me.account.role === "operator" ? [rulesSection(id, tz)] : []),
+    ...(ctx.me.account.role === "operator"
+      ? [rulesSection(id, tz), privacySection(id, { erase: true, go: ctx.go })]
+      : []),
   );
   await show("day");
 }
