@@ -152,7 +152,8 @@ export function wireAlerts(
         scope,
         source: "learned",
         params: feedback.override,
-        reason: feedback.reasons.map((r) => r.en).join(" "),
+        // Both languages are recorded: the operator reading the home's settings may use either.
+        reason: `${feedback.reasons.map((r) => r.en).join(" ")}\n${feedback.reasons.map((r) => r["zh-CN"]).join("")}`,
         changedBy: "system",
       });
     } else return;

@@ -112,6 +112,7 @@ describe("rule settings", () => {
     );
     expect(learned?.params).toEqual({ inactivity: { outAlpha: 0.01, outMarginMin: 60 } });
     expect(learned?.reason).toMatch(/3 false alarms while out \(door\)/);
+    expect(learned?.reason).toContain("60天内外出（门磁）期间误报3次");
     const effective = got.body.effective as { inactivity: { alpha: number; outAlpha: number } };
     const base = (await op.request("GET", "/api/rules")).body.defaults as { inactivity: { alpha: number } };
     expect(effective.inactivity).toMatchObject({ alpha: base.inactivity.alpha, outAlpha: 0.01 });
