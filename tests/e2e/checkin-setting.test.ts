@@ -109,11 +109,18 @@ describe("e2e: resident check-in setting", () => {
       expected,
     );
 
+    // In English too.
+    await p.getByTestId("lang").click();
+    await until(() => p.locator("html").getAttribute("lang")).toBe("en");
+    await until(() => text(p.locator(`a[data-alert="${alert!.id}"] [data-testid=checkin-status]`))).toBe(
+      `Checking with the resident (until ${until20})`,
+    );
+
     // Once the resident presses "I'm OK", it reads as cleared like any other: the label goes.
     env.svc.alerts.answer(alert!.id, "ok", "button");
     await p.reload();
     const row = p.locator(`a[data-alert="${alert!.id}"]`);
-    await until(() => text(row)).toContain("已自动解除");
+    await until(() => text(row)).toContain("cleared");
     expect(await row.getByTestId("checkin-status").count()).toBe(0);
     expect(worker.problems).toEqual([]);
   });
