@@ -25,7 +25,8 @@ export interface PrivacyDeps {
   later?(fn: () => void, ms: number): void;
   /**
    * The erased household leaves the running service's memory: the alert service drops its rule state,
-   * deadline and pending flush (absent in the CLI). Called as soon as SQLite is erased.
+   * deadline and pending flush (absent in the CLI). Called once the devices are revoked and their accepted
+   * readings are through the rules, and again when SQLite is erased.
    */
   forget?(householdId: string): void;
 }
@@ -46,9 +47,13 @@ export function createPrivacyApi(deps: PrivacyDeps): PrivacyApi {
         async afterRevoke(deviceIds) {
           for (const d of deviceIds) deps.disconnect?.(d);
           await deps.settle?.();
+          // Its readings are through the rules now and no more can come: no deadline of the home may raise
+          // an alert (and notify someone) while its rows are being deleted.
+          deps.forget?.(id);
         },
       });
-      // Synchronously after the commit: no timer can fire in between into the missing household.
+      // Again, synchronously after the commit (no timer can fire in between): anything that brought the
+      // home back into memory during the erase goes too.
       deps.forget?.(id);
       if (influx) {
         const drop = () => dropHouseholdSeries(createInfluxQl(influx), id);
