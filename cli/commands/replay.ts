@@ -104,7 +104,7 @@ export const replayCmd: Command = {
       credentials: (id) => ({ username: id, password: secrets.get(id) ?? "" }),
       qos: 1,
       maxInFlight: 1000,
-      log: createLogger("warn"),
+      log: createLogger("warn", process.stderr),
     });
     const started = Date.now();
     const first = messages[0]!.ts;

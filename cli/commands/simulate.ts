@@ -111,7 +111,8 @@ export const simulateCmd: Command = {
         clock: systemClock,
         provision: (homes) => provisionHomes(stores, provisionSchema.parse(homes), { rotateExisting: true }),
         signal: abort.signal,
-        log: createLogger(config.logLevel === "info" ? "warn" : config.logLevel),
+        // stdout carries the result (--json): warnings go to stderr.
+        log: createLogger(config.logLevel === "info" ? "warn" : config.logLevel, process.stderr),
         onProgress(p) {
           if (Date.now() - lastLine < 1000) return;
           lastLine = Date.now();
