@@ -169,13 +169,21 @@ const zones = new Map<string, Zone>();
 /** Every zone in use changes offset on a quarter-hour, so one lookup per UTC quarter-hour suffices. */
 function cachedOffset(tz: string): (ts: number) => number {
   const cache = new Map<number, number>();
+  // The rules ask about the same quarter-hour many times per reading (the hour walk of the inactivity
+  // threshold, every rule's local hour): the last answer is kept in front of the map.
+  let lastKey = Number.NaN;
+  let lastOff = 0;
   return (ts) => {
     const key = Math.floor(ts / QUARTER);
-    const hit = cache.get(key);
-    if (hit !== undefined) return hit;
-    const off = zoneOffsetMs(tz, key * QUARTER);
-    if (cache.size > 50_000) cache.clear();
-    cache.set(key, off);
+    if (key === lastKey) return lastOff;
+    let off = cache.get(key);
+    if (off === undefined) {
+      off = zoneOffsetMs(tz, key * QUARTER);
+      if (cache.size > 50_000) cache.clear();
+      cache.set(key, off);
+    }
+    lastKey = key;
+    lastOff = off;
     return off;
   };
 }

@@ -43,9 +43,6 @@ export interface HomeEvaluator {
   evaluateDeadline(state: HomeState, now: number): HomeEvaluation;
 }
 
-const minDeadline = (a: number | null, b: number | null) =>
-  a === null ? b : b === null ? a : Math.min(a, b);
-
 export function createHomeEvaluator(cfg: HomeConfig, rules?: AnyRule[]): HomeEvaluator {
   const list =
     rules ??
@@ -54,41 +51,60 @@ export function createHomeEvaluator(cfg: HomeConfig, rules?: AnyRule[]): HomeEva
       timezone: cfg.timezone,
       absences: cfg.absences ?? [],
     });
-  const stateOf = (s: HomeState, r: AnyRule, now: number) => (r.id in s.rules ? s.rules[r.id] : r.init(now));
-  const run = (
-    s: HomeState,
+  const n = list.length;
+  // The hot path (every reading of every home) runs plain loops over one copy of the rules' states per
+  // call, with no closure, spread or intermediate HomeState per rule or per reading of a batch.
+
+  /** Runs every rule on one reading (or its deadline when reading is null) over `rules`, in place. */
+  const step = (
+    rules: Partial<Record<RuleId, unknown>>,
+    reading: Reading | null,
     now: number,
-    step: (r: AnyRule, st: unknown) => ReturnType<AnyRule["evaluate"]>,
-  ) => {
-    const next: HomeState = { v: 1, rules: { ...s.rules } };
-    const transitions: Transition[] = [];
+    transitions: Transition[],
+  ): number | null => {
     let deadline: number | null = null;
-    for (const r of list) {
-      const ev = step(r, stateOf(s, r, now));
-      next.rules[r.id] = ev.state;
-      transitions.push(...ev.transitions);
-      deadline = minDeadline(deadline, ev.deadline);
+    const first = transitions.length;
+    for (let i = 0; i < n; i++) {
+      const r = list[i] as AnyRule;
+      const st = r.id in rules ? rules[r.id] : r.init(now);
+      const ev = reading === null ? r.evaluateDeadline(st, now) : r.evaluate(st, reading, now);
+      rules[r.id] = ev.state;
+      const ts = ev.transitions;
+      for (let j = 0; j < ts.length; j++) transitions.push(ts[j] as Transition);
+      const d = ev.deadline;
+      if (d !== null) deadline = deadline === null ? d : Math.min(deadline, d);
     }
-    transitions.sort((a, b) => a.at - b.at);
-    return { state: next, transitions, deadline };
+    // Each reading's (or deadline's) transitions in event-time order, after those of earlier readings.
+    if (transitions.length - first > 1) {
+      const mine = transitions.splice(first).sort((a, b) => a.at - b.at);
+      for (const t of mine) transitions.push(t);
+    }
+    return deadline;
   };
+
   const evaluator: HomeEvaluator = {
     homeId: cfg.homeId,
     init: (now) => ({ v: 1, rules: Object.fromEntries(list.map((r) => [r.id, r.init(now)])) }),
-    evaluate: (s, reading, now) => run(s, now, (r, st) => r.evaluate(st, reading, now)),
-    evaluateDeadline: (s, now) => run(s, now, (r, st) => r.evaluateDeadline(st, now)),
+    evaluate(s, reading, now) {
+      const rules = { ...s.rules };
+      const transitions: Transition[] = [];
+      const deadline = step(rules, reading, now, transitions);
+      return { state: { v: 1, rules }, transitions, deadline };
+    },
+    evaluateDeadline(s, now) {
+      const rules = { ...s.rules };
+      const transitions: Transition[] = [];
+      const deadline = step(rules, null, now, transitions);
+      return { state: { v: 1, rules }, transitions, deadline };
+    },
     evaluateBatch(s, readings, now) {
-      const sorted = [...readings].sort((a, b) => a.ts - b.ts);
-      let state = s;
+      if (readings.length === 0) return { state: s, transitions: [], deadline: null };
+      const sorted = readings.length === 1 ? readings : [...readings].sort((a, b) => a.ts - b.ts);
+      const rules = { ...s.rules };
       const transitions: Transition[] = [];
       let deadline: number | null = null;
-      for (const reading of sorted) {
-        const ev = evaluator.evaluate(state, reading, now);
-        state = ev.state;
-        transitions.push(...ev.transitions);
-        deadline = ev.deadline;
-      }
-      return { state, transitions, deadline };
+      for (let k = 0; k < sorted.length; k++) deadline = step(rules, sorted[k] as Reading, now, transitions);
+      return { state: { v: 1, rules }, transitions, deadline };
     },
   };
   return evaluator;

@@ -73,7 +73,23 @@ export function ceilingCrossing(p: InactivityParams, zone: Zone, gapStart: numbe
   };
 }
 
+// A reading that does not end the gap (every non-water reading, every idle meter report) asks again for
+// the same model and gap start, twice (advance and the next deadline): the last answer is kept per model.
+// Callers only read a Crossing (inactivity.ts spreads it before changing anything).
+const crossingCache = new WeakMap<
+  GapModel,
+  { p: InactivityParams; zone: Zone; gapStart: number; c: Crossing }
+>();
+
 export function firstCrossing(model: GapModel, p: InactivityParams, zone: Zone, gapStart: number): Crossing {
+  const cached = crossingCache.get(model);
+  if (cached && cached.gapStart === gapStart && cached.p === p && cached.zone === zone) return cached.c;
+  const c = computeFirstCrossing(model, p, zone, gapStart);
+  crossingCache.set(model, { p, zone, gapStart, c });
+  return c;
+}
+
+function computeFirstCrossing(model: GapModel, p: InactivityParams, zone: Zone, gapStart: number): Crossing {
   const ceilingMs = p.ceilingHours * 3_600_000;
   const ceiling = ceilingCrossing(p, zone, gapStart);
   let best = ceiling;
