@@ -53,6 +53,17 @@ export function createMetrics(connectedDevices: () => number) {
       help: "publishes or subscriptions outside a device's own topic tree",
       registers: [registry],
     }),
+    limited: new Counter({
+      name: "jinlin_mqtt_limited_total",
+      help: "MQTT connections refused or closed by a limit (per-address counts, packet size)",
+      labelNames: ["limit"] as const,
+      registers: [registry],
+    }),
+    reportsDropped: new Counter({
+      name: "jinlin_mqtt_reports_dropped_total",
+      help: "error reports not sent because the device was not reading its socket",
+      registers: [registry],
+    }),
   };
   return m;
 }

@@ -151,6 +151,8 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     observer: {
       authFailed: (why) => metrics.authFailures.inc({ why }),
       aclDenied: () => metrics.aclDenied.inc(),
+      limited: (limit) => metrics.limited.inc({ limit }),
+      reportDropped: () => metrics.reportsDropped.inc(),
     },
   });
   connected = broker.connectedDevices;

@@ -86,6 +86,9 @@ describe("many connections with valid credentials from one address", () => {
     const refused = results.filter((r) => r.code === null);
     expect(accepted).toHaveLength(30);
     expect(refused).toHaveLength(5);
+    // Operators see refusals on /metrics, by limit.
+    const metrics = await (await fetch(`http://127.0.0.1:${svc.httpPort}/metrics`)).text();
+    expect(metrics).toMatch(/jinlin_mqtt_limited_total\{limit="open_per_address"\} 5\b/);
     const other = await svc.provision("water");
     const dev = await rawDevice(svc.mqttPort, other);
     expect(await pubackMs(dev, other.deviceId, 1)).toBeLessThan(1000);
