@@ -4,7 +4,7 @@
  * through each home's evaluator as the service does (evaluateBatch per message, evaluateDeadline when
  * a home's deadline is due). Reports the evaluators' µs per reading; nothing else is timed.
  *
- *   npm run bench:rules -- [--homes 40] [--days 10] [--rounds 5]
+ *   npm run bench:rules -- [--homes 20] [--days 7] [--rounds 3]
  *
  * It also prints a fingerprint of every transition (kind, rule, severity, at, evidence) and the final
  * states, so two builds can be checked to raise exactly the same alerts.
@@ -16,12 +16,26 @@ import { createHomeEvaluator, type HomeEvaluator, type HomeState } from "../aler
 import type { Reading } from "../core/domain.js";
 import { decodeTelemetry } from "../ingest/decode.js";
 import { planSimulation, simulate } from "../simulators/run.js";
+import type { ScenarioKind } from "../simulators/scenarios.js";
 
 interface Message {
   homeId: string;
   at: number;
   readings: Reading[];
 }
+
+const SCENARIOS: ScenarioKind[] = [
+  "collapse",
+  "panic-button",
+  "tap-left-running",
+  "slow-leak",
+  "heat-wave",
+  "night-wandering",
+  "device-offline",
+  "late-rising",
+  "out-of-order",
+  "duplicates",
+];
 
 const LIMITS = {
   maxPayloadBytes: 1 << 20,
@@ -41,6 +55,8 @@ function load(
     to,
     seed: "rules-micro",
     nbiotShare: 0.3,
+    // Alerts to fingerprint: two of each of these, at homes and times drawn from the seed.
+    scenarios: SCENARIOS.map((kind) => ({ kind, count: 2 })),
   });
   const tz = new Map(plan.homes.map((h) => [h.id, h.timezone]));
   const messages: Message[] = [];
@@ -108,9 +124,9 @@ function replay(
 function main(): void {
   const { values } = parseArgs({
     options: {
-      homes: { type: "string", default: "40" },
-      days: { type: "string", default: "10" },
-      rounds: { type: "string", default: "5" },
+      homes: { type: "string", default: "20" },
+      days: { type: "string", default: "7" },
+      rounds: { type: "string", default: "3" },
     },
   });
   const { messages, tz, readings } = load(Number(values.homes), Number(values.days));
