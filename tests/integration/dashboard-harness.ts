@@ -6,12 +6,17 @@ import { DEFAULT_ESCALATION } from "../../alerts/escalation.js";
 import { type AlertNews, createAlertLifecycle } from "../../alerts/lifecycle.js";
 import { createNotificationOutbox } from "../../alerts/notify/outbox.js";
 import { createPrivacyApi } from "../../cli/privacy-api.js";
+import { createRulesApi } from "../../cli/rules-api.js";
+import { wireAlerts } from "../../cli/wire-alerts.js";
 import { createManualClock } from "../../core/clock.js";
+import { loadConfig } from "../../core/config.js";
 import { buildApp } from "../../dashboard/app.js";
 import { createAccount } from "../../dashboard/auth/passwords.js";
 import { idScopePreHandler } from "../../dashboard/auth/scope.js";
 import type { AuthOptions, DashboardDeps } from "../../dashboard/auth/types.js";
+import { checkInRoutes } from "../../dashboard/routes/checkin.js";
 import { historyRoutes } from "../../dashboard/routes/history.js";
+import { liveRoutes } from "../../dashboard/routes/live.js";
 import { createAccountStore } from "../../storage/sqlite/accounts.js";
 import { createAlertStore } from "../../storage/sqlite/alerts.js";
 import { createDashboardReports } from "../../storage/sqlite/dashboard-reports.js";
@@ -19,6 +24,7 @@ import { createSqliteHistory } from "../../storage/sqlite/history.js";
 import { createHouseholdsApiStore } from "../../storage/sqlite/households-api.js";
 import { openDatabase, storePath } from "../../storage/sqlite/open.js";
 import { createPeopleStore, type Duty, ROLES, type Role } from "../../storage/sqlite/people.js";
+import { createReadingStore } from "../../storage/sqlite/readings.js";
 import { createRegistry } from "../../storage/sqlite/registry.js";
 import { captureLogs } from "../helpers/log-sink.js";
 import { tempDir } from "../helpers/service.js";
@@ -71,6 +77,8 @@ export class Client {
 }
 
 const START = Date.parse("2026-03-02T02:00:00Z");
+/** The call/SMS gateway's shared secret: it signs check-in answers to /hooks/checkin/answer. */
+export const GATEWAY_SECRET = "harness-gateway-secret-0123456789";
 
 /** The real buildApp with the dashboard on a real SQLite file; no sockets (app.inject). */
 export async function startDashboard(options: Partial<AuthOptions> = {}) {
@@ -84,14 +92,26 @@ export async function startDashboard(options: Partial<AuthOptions> = {}) {
   const accounts = createAccountStore(db, clock.now);
   const homes = createHouseholdsApiStore(db, clock.now);
   const changes: [Alert, AlertNews][] = [];
+  const listeners = new Set<(alert: Alert, news: AlertNews) => void>();
   const lifecycle = createAlertLifecycle({
     store: alertStore,
     clock,
     policy: DEFAULT_ESCALATION,
     notifier: { notify: () => {} },
     log: logs.log,
-    onChange: (a, n) => changes.push([a, n]),
+    onChange: (a, n) => {
+      changes.push([a, n]);
+      for (const l of listeners) l(a, n);
+    },
   });
+  // The rule settings, the alert service and the check-in API as cli/service.ts builds them (wireAlerts);
+  // its own lifecycle is not started and notifies nobody: the dashboard uses the one above.
+  const config = loadConfig({
+    JINLIN_DATA_DIR: dir,
+    JINLIN_WEBHOOK_URL: "http://127.0.0.1:9/gateway",
+    JINLIN_WEBHOOK_SECRET: GATEWAY_SECRET,
+  });
+  const wired = wireAlerts(db, registry, clock, logs.log, { config, enqueue: () => 0 });
   const outbox = createNotificationOutbox(db, clock);
   const routes: RouteRecord[] = [];
   const disconnected: string[] = [];
@@ -116,6 +136,14 @@ export async function startDashboard(options: Partial<AuthOptions> = {}) {
       log: logs.log,
       disconnect: (id) => disconnected.push(id),
     }),
+    rules: createRulesApi({
+      db,
+      settings: wired.settings,
+      registry,
+      readings: createReadingStore(db, registry.touchDevices),
+      service: wired.service,
+      clock,
+    }),
     clock,
     options,
     onRoute: (r) => {
@@ -139,6 +167,15 @@ export async function startDashboard(options: Partial<AuthOptions> = {}) {
     routeConfig: { roles: ROLES },
     now: clock.now,
   });
+  // The live stream and the resident check-in, as cli/service.ts registers them.
+  await app.register(liveRoutes, {
+    deps: dashboard,
+    onAlert: (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+  });
+  await app.register(checkInRoutes, { deps: dashboard, api: wired.checkInApi });
   await app.ready();
   let seq = 0;
 

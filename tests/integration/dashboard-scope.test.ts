@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHECKIN_ANSWER_PATH } from "../../dashboard/routes/checkin.js";
 import type { Role } from "../../storage/sqlite/people.js";
 import { type Client, type Dashboard, type RouteRecord, startDashboard } from "./dashboard-harness.js";
 
@@ -14,17 +15,40 @@ let bogus: Record<string, string>;
 let marks: string[];
 let outsiders: { name: string; role: Role; client: Client }[];
 let insiders: { name: string; role: Role; client: Client }[];
+let homes: { a: string; b: string };
 
 /** Routes outside /api/ that may answer anyone: health, metrics, docs and the MQTT WebSocket. */
 // The browser UI (dashboard/routes/static.ts) serves only static files: the page and its modules, no data.
-const PUBLIC_INFRASTRUCTURE = new Set(["/healthz", "/readyz", "/metrics", "/mqtt", "/", "/web/*"]);
+// The gateway's check-in answer is authenticated by its HMAC signature, not a session
+// (tests/integration/dashboard-routes-guard.test.ts proves unsigned and wrongly signed answers are refused).
+const PUBLIC_INFRASTRUCTURE = new Set([
+  "/healthz",
+  "/readyz",
+  "/metrics",
+  "/mqtt",
+  "/",
+  "/web/*",
+  CHECKIN_ANSWER_PATH,
+]);
+/** Server-Sent Event streams never end under inject: the live test below proves their scope on a socket. */
+const STREAMS = new Set(["/api/live"]);
 
 beforeAll(async () => {
   d = await startDashboard({ loginRateLimit: { max: 10_000, windowMs: 60_000 } });
-  const a = d.household("city/d1/s1/c1/g-a", "Scope Resident A");
-  const b = d.household("city/d2/s2/c2/g-b", "Scope Resident B");
-  const fa = await d.user("family", { household: a.id });
+  // Household A comes from its family member's registration, approved by the grid worker: so she is the
+  // one who registered the resident, and may export (tests/integration/privacy.test.ts).
+  const fa = await d.user("family");
   const wa = await d.user("worker", { grid: "city/d1/s1/c1/g-a" });
+  const asked = await fa.client.post("/api/registrations", {
+    resident: "Scope Resident A",
+    address: "1 Scope Road",
+    gridPath: "city/d1/s1/c1/g-a",
+    consent: { given: true, by: "resident" },
+  });
+  const approved = await wa.client.post(`/api/registrations/${asked.json().id}/approve`, {});
+  expect(approved.statusCode, approved.body).toBe(200);
+  const a = approved.json<{ household: { id: string } }>().household;
+  const b = d.household("city/d2/s2/c2/g-b", "Scope Resident B");
   const sup = await d.user("worker", { grid: "city/d1", duty: "supervisor" });
   const op = await d.user("operator");
   const fb = await d.user("family", { household: b.id });
@@ -69,6 +93,7 @@ beforeAll(async () => {
     gridId: "999999",
     notificationId: "999999",
   };
+  homes = { a: a.id, b: b.id };
   marks = [a.id, "Scope Resident A", "Scope Pending", device.id, reg.json().id, fa.account.id];
   outsiders = [
     { name: "family of another household", role: "family", client: fb.client },
@@ -97,19 +122,29 @@ function fill(url: string, table: Record<string, string>): string {
 }
 
 const apiRoutes = () => d.routes.filter((r) => r.url.startsWith("/api/"));
+/** Routes that answer a request with a response (not a stream). */
+const answering = () => apiRoutes().filter((r) => !STREAMS.has(r.url));
 /** Routes about the caller only (sign-out, password): no household to be out of scope of. */
-const householdRoutes = () => apiRoutes().filter((r) => !r.public && !r.url.startsWith("/api/auth/"));
+const householdRoutes = () => answering().filter((r) => !r.public && !r.url.startsWith("/api/auth/"));
 const allowed = (r: RouteRecord, role: Role) => r.roles === undefined || r.roles.includes(role);
 
 describe("scope on every route", () => {
   it("lists the dashboard's routes, and nothing outside /api/ but infrastructure", () => {
     expect(apiRoutes().length).toBeGreaterThan(35);
-    // The history routes are registered beside the dashboard, as in cli/service.ts; they are in scope too.
-    expect(apiRoutes().map((r) => r.url)).toEqual(
+    // The history, rules, check-in and live routes are registered as in cli/service.ts; they are in scope too.
+    expect(apiRoutes().map((r) => `${r.method} ${r.url}`)).toEqual(
       expect.arrayContaining([
-        "/api/households/:id/water",
-        "/api/households/:id/latest",
-        "/api/devices/:id/readings",
+        "GET /api/households/:id/water",
+        "GET /api/households/:id/latest",
+        "GET /api/devices/:id/readings",
+        "GET /api/rules",
+        "PUT /api/grids/:gridId/rules",
+        "GET /api/households/:householdId/rules",
+        "DELETE /api/households/:householdId/rules/learned",
+        "GET /api/households/:householdId/checkin",
+        "PUT /api/households/:householdId/checkin",
+        "GET /api/households/:householdId/export",
+        "GET /api/live",
       ]),
     );
     for (const r of d.routes.filter((x) => !x.url.startsWith("/api/")))
@@ -152,7 +187,7 @@ describe("scope on every route", () => {
 
   it("keeps lists free of other households", async () => {
     for (const o of outsiders)
-      for (const r of apiRoutes().filter((x) => x.method === "GET" && !x.url.includes(":") && !x.public)) {
+      for (const r of answering().filter((x) => x.method === "GET" && !x.url.includes(":") && !x.public)) {
         const res = await o.client.get(r.url);
         if (res.statusCode === 200)
           for (const m of marks) expect(res.body, `${o.name}: ${r.url}`).not.toContain(m);
@@ -161,14 +196,75 @@ describe("scope on every route", () => {
 
   it("shows the household to everyone in scope (so the 404s above are scope, not bugs)", async () => {
     for (const i of insiders)
-      for (const r of apiRoutes().filter(
+      for (const r of answering().filter(
         (x) => x.method === "GET" && x.url.includes(":") && allowed(x, i.role),
       )) {
         if (r.url.includes(":registrationId") && i.role === "family") continue;
-        // Only the family member who registered the resident may export (tests/integration/privacy.test.ts).
-        if (r.url.endsWith("/export") && i.role === "family") continue;
         const res = await i.client.get(fill(r.url, values));
         expect(res.statusCode, `${i.name}: ${r.url} ${res.body}`).toBe(200);
       }
   });
+
+  it("streams a household's alerts live only to people in its scope, and nothing to anonymous callers", async () => {
+    const base = await d.app.listen({ port: 0, host: "127.0.0.1" });
+    const anonymous = await fetch(`${base}/api/live`);
+    expect(anonymous.status).toBe(401);
+    await anonymous.body?.cancel();
+    const streams = await Promise.all([...insiders, ...outsiders].map((p) => openStream(base, p.client)));
+    for (const s of streams) await until(() => s.text().includes("event: hello"));
+    d.raise(homes.a, "critical", "no_data");
+    d.raise(homes.b, "critical", "no_data");
+    const seen = (i: number) => streams[i]!.text();
+    // Insiders see A's alert (and only the operator B's); outsiders see B's (so their stream works) and,
+    // A's coming first, never A's.
+    for (const [i, who] of insiders.entries()) {
+      await until(() => seen(i).includes(homes.a));
+      if (who.role === "operator") await until(() => seen(i).includes(homes.b));
+      else expect(seen(i), who.name).not.toContain(homes.b);
+    }
+    for (const [j, who] of outsiders.entries()) {
+      const i = insiders.length + j;
+      await until(() => seen(i).includes(homes.b));
+      for (const m of marks) expect(seen(i), who.name).not.toContain(m);
+    }
+    await Promise.all(streams.map((s) => s.close()));
+  });
 });
+
+async function until(done: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > end) throw new Error("timed out waiting for the live stream");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** An EventSource-like reader of /api/live with the client's session cookie. */
+async function openStream(base: string, client: Client) {
+  const stop = new AbortController();
+  const cookie = [...client.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  const res = await fetch(`${base}/api/live`, { headers: { cookie }, signal: stop.signal });
+  expect(res.status).toBe(200);
+  expect(res.headers.get("content-type")).toContain("text/event-stream");
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  const pump = (async () => {
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        text += decoder.decode(value, { stream: true });
+      }
+    } catch {
+      // Aborted by close().
+    }
+  })();
+  return {
+    text: () => text,
+    close: () => {
+      stop.abort();
+      return pump;
+    },
+  };
+}
