@@ -18,7 +18,13 @@ export function connectLive(hooks) {
   onState = hooks.onState;
   const es = new EventSource("/api/live");
   source = es;
-  es.addEventListener("hello", () => onState("live"));
+  let connectedBefore = false;
+  es.addEventListener("hello", () => {
+    onState("live");
+    // After a reconnect, changes made while the stream was down were never sent: pages reload.
+    if (connectedBefore) for (const l of listeners) l({ news: "resync", alert: null });
+    connectedBefore = true;
+  });
   es.addEventListener("alert", (ev) => {
     const change = JSON.parse(/** @type {MessageEvent} */ (ev).data);
     if (hooks.beep(change.news)) beep();
@@ -43,7 +49,40 @@ export function disconnectLive() {
   source = null;
 }
 
-/** @param {(change: { news: string, alert: any }) => void} fn @returns {() => void} */
+/**
+ * Wraps a page's async load-and-render so that calls never overlap and the last call's data is the one
+ * shown: a call made while one runs (a live change arriving during the first load) runs once more after it.
+ * Without this, a slower, older answer could replace a newer one, and the page would miss the change.
+ * @template A @param {(arg: A) => Promise<void>} load @returns {(arg: A) => Promise<void>}
+ */
+export function latest(load) {
+  /** @type {Promise<void> | null} */
+  let running = null;
+  let again = false;
+  /** @type {A} */
+  let lastArg;
+  return (arg) => {
+    lastArg = arg;
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      try {
+        await load(lastArg);
+        while (again) {
+          again = false;
+          await load(lastArg);
+        }
+      } finally {
+        running = null;
+      }
+    })();
+    return running;
+  };
+}
+
+/** A change is `{ news, alert }`; `{ news: "resync", alert: null }` after a reconnect. @param {(change: { news: string, alert: any }) => void} fn @returns {() => void} */
 export function onLive(fn) {
   listeners.add(fn);
   return () => listeners.delete(fn);

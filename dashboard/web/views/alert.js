@@ -3,6 +3,7 @@ import { waterChart, waterLegend } from "../chart.js";
 import { badge, button, field, fmtAge, fmtClock, fmtTime, h, replace, section } from "../dom.js";
 import { act } from "../errors.js";
 import { getLang, t } from "../i18n.js";
+import { latest } from "../live.js";
 
 const OUTCOMES = ["safe", "needed_help", "hospital", "false_alarm_away", "false_alarm_other"];
 
@@ -77,7 +78,7 @@ function actions(a) {
 export default async function alertView(view, params, ctx) {
   const id = Number(params[0]);
   const body = h("div");
-  const load = async () => {
+  const load = latest(async () => {
     const d = await get(`/api/alerts/${seg(id)}`);
     const a = d.alert;
     const tz = d.household.timezone;
@@ -171,10 +172,10 @@ export default async function alertView(view, params, ctx) {
         ),
       ),
     );
-  };
+  });
   view.append(h("p", null, h("a", { href: "#/inbox", text: t("common.back") })), body);
-  await load();
-  ctx.onLive((/** @type {any} */ c) => c.alert.id === id && void load());
+  ctx.onLive((/** @type {any} */ c) => (c.alert === null || c.alert.id === id) && void load(undefined));
+  await load(undefined);
 }
 
 /** @param {number} id @param {() => Promise<void>} done */

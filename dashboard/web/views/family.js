@@ -3,6 +3,7 @@ import { waterChart, waterLegend } from "../chart.js";
 import { badge, button, fmtTime, h, replace, section } from "../dom.js";
 import { act } from "../errors.js";
 import { getLang, t } from "../i18n.js";
+import { latest } from "../live.js";
 import { absencesSection } from "./absences.js";
 import { parentDetailsSection } from "./parent-details.js";
 import { privacySection } from "./privacy-ui.js";
@@ -75,7 +76,7 @@ async function statusPage(view, id, ctx) {
   const chart = h("div");
   /** @type {string | undefined} the home's zone: every time of it is shown on its clock */
   let tz;
-  const refresh = async () => {
+  const refresh = latest(async () => {
     const now = await serverNow();
     const window = `every=1h&from=${now - 86_400_000}&to=${now}`;
     const [st, al, water, normal] = await Promise.all([
@@ -124,11 +125,11 @@ async function statusPage(view, id, ctx) {
       waterChart(water, { band, bandEveryMs: normal?.everyMs, timeZone: tz }),
       waterLegend(band.length > 0),
     );
-  };
-  await refresh();
-  ctx.onLive((/** @type {any} */ c) => {
-    if (c.alert.householdId === id) void refresh();
   });
+  ctx.onLive((/** @type {any} */ c) => {
+    if (c.alert === null || c.alert.householdId === id) void refresh(undefined);
+  });
+  await refresh(undefined);
   view.append(
     head,
     section("family.waterToday", chart),

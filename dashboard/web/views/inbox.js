@@ -1,7 +1,7 @@
 import { get, serverNow } from "../api.js";
 import { badge, fmtAge, h, replace } from "../dom.js";
 import { getLang, t } from "../i18n.js";
-import { setSound, soundOn } from "../live.js";
+import { latest, setSound, soundOn } from "../live.js";
 import { statusBadge } from "./alert.js";
 
 /** The grid worker's alert inbox: most severe first, then longest waiting; live. @param {HTMLElement} view @param {string[]} params @param {any} ctx */
@@ -18,7 +18,7 @@ export default async function inbox(view, params, ctx) {
   });
   paintSound();
   /** @param {number | null} changed */
-  const load = async (changed) => {
+  const load = latest(async (changed) => {
     const [{ alerts }, now] = await Promise.all([get(`/api/alerts?status=${status}&limit=200`), serverNow()]);
     replace(
       list,
@@ -50,7 +50,7 @@ export default async function inbox(view, params, ctx) {
         ),
       ),
     );
-  };
+  });
   view.append(
     h("div.row.head", null, h("h1.grow", { text: t("nav.inbox") }), soundBtn),
     h(
@@ -61,6 +61,7 @@ export default async function inbox(view, params, ctx) {
     ),
     list,
   );
+  // Listen before the first load: a change committed while it is in flight is then loaded again.
+  ctx.onLive((/** @type {any} */ c) => void load(c.alert?.id ?? null));
   await load(null);
-  ctx.onLive((/** @type {any} */ c) => void load(c.alert.id));
 }
