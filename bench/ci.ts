@@ -11,11 +11,14 @@ import { mosquittoRelay } from "./scenarios/throughput-peers.js";
 /**
  * `npm run bench:ci`: a short guard (< 60 s) against gross throughput regressions, judged only by a
  * ratio measured in the same run on the same machine — Jinlin's durable rate ÷ Mosquitto's QoS 1
- * relay rate — never by absolute times. Fails when a ratio falls below half of bench/baseline.json.
+ * relay rate — never by absolute times. Fails when a ratio falls below a third of bench/baseline.json
+ * (FLOOR_SHARE: the batched ratio moved 2× between runs on a quiet VM, since Mosquitto's batched rate does).
  * `npm run bench:ci -- --record` writes the baseline from this run.
  */
 const BASELINE = join(ROOT, "bench", "baseline.json");
 const MIXES: Mix[] = ["single", "batched"];
+/** A gross regression (the guard's purpose) divides the ratio by far more than 3; noise does not. */
+const FLOOR_SHARE = 1 / 3;
 /** Small enough that a run, build excluded, stays well under 60 s on 2 cores. */
 const CI_HOMES = 60;
 const SHAPES = {
@@ -68,7 +71,7 @@ async function main(): Promise<number> {
     ratios[mix] = await measure(mix, 1);
     // A busy CI machine can starve one system for a few seconds: a ratio under the floor is measured
     // once more, and only the better of the two counts. A real regression fails both times.
-    if (!record && base && ratios[mix] < base.jinlinOverMosquitto[mix] / 2)
+    if (!record && base && ratios[mix] < base.jinlinOverMosquitto[mix] * FLOOR_SHARE)
       ratios[mix] = Math.max(ratios[mix], await measure(mix, 2));
   }
   clearTimeout(hardStop);
@@ -94,15 +97,15 @@ async function main(): Promise<number> {
   }
   let failed = false;
   for (const mix of MIXES) {
-    const floor = base.jinlinOverMosquitto[mix] / 2;
+    const floor = base.jinlinOverMosquitto[mix] * FLOOR_SHARE;
     if (ratios[mix] < floor) {
       failed = true;
       process.stdout.write(
-        `REGRESSION ${mix}: Jinlin/Mosquitto ${ratios[mix].toFixed(3)} < ${floor.toFixed(3)} (half of the baseline ${base.jinlinOverMosquitto[mix].toFixed(3)})\n`,
+        `REGRESSION ${mix}: Jinlin/Mosquitto ${ratios[mix].toFixed(3)} < ${floor.toFixed(3)} (a third of the baseline ${base.jinlinOverMosquitto[mix].toFixed(3)})\n`,
       );
     } else
       process.stdout.write(
-        `ok ${mix}: ${ratios[mix].toFixed(3)} ≥ ${floor.toFixed(3)} (half of the baseline)\n`,
+        `ok ${mix}: ${ratios[mix].toFixed(3)} ≥ ${floor.toFixed(3)} (a third of the baseline)\n`,
       );
   }
   return failed ? 1 : 0;

@@ -28,4 +28,7 @@ mkdir -p .vitest
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=.vitest/results.json || status=$?
 node scripts/test-summary.mjs .vitest/results.json
+# The throughput regression guard (about 30 s): Jinlin ÷ Mosquitto in the same run against bench/baseline.json,
+# never absolute times (BENCHMARKS.md, "npm run bench:ci"). Speed targets themselves live in `npm run bench`.
+node dist/bench/ci.js || status=$?
 exit $status
