@@ -50,7 +50,15 @@ function renderTop() {
   replace(
     $("top"),
     h("a.brand", { href: "#/", text: t("app.name") }),
-    me ? h(`span.live.${liveState}`, { title: t(`live.${liveState}`), "data-live": liveState }) : null,
+    me
+      ? h(`span.live.${liveState}`, {
+          // A coloured dot: its state is also given in words, for screen readers.
+          role: "img",
+          title: t(`live.${liveState}`),
+          "aria-label": t(`live.${liveState}`),
+          "data-live": liveState,
+        })
+      : null,
     h("span.spacer"),
     h("button.lang", {
       type: "button",
@@ -112,6 +120,7 @@ async function loadMe() {
           dot.className = `live ${s}`;
           dot.setAttribute("data-live", s);
           dot.setAttribute("title", t(`live.${s}`));
+          dot.setAttribute("aria-label", t(`live.${s}`));
         }
       },
       signedOut,

@@ -6,8 +6,13 @@ import { t } from "../i18n.js";
 /** The audit log, newest first, paged with `before`; filter by household or actor. @param {HTMLElement} view */
 export default async function audit(view) {
   const people = new Map((await get("/api/people")).people.map((/** @type {any} */ p) => [p.id, p.name]));
-  const household = /** @type {HTMLInputElement} */ (h("input", { placeholder: t("audit.household") }));
-  const actor = /** @type {HTMLInputElement} */ (h("input", { placeholder: t("audit.actor") }));
+  // The placeholder says what to type; a placeholder is no label, so each filter is named as well.
+  const household = /** @type {HTMLInputElement} */ (
+    h("input", { placeholder: t("audit.household"), "aria-label": t("audit.household") })
+  );
+  const actor = /** @type {HTMLInputElement} */ (
+    h("input", { placeholder: t("audit.actor"), "aria-label": t("audit.actor") })
+  );
   const body = h("tbody");
   const more = button("audit.more", { class: "small" });
   /** @type {number | null} */

@@ -8,7 +8,7 @@ export default async function homes(view, _p, ctx) {
   const [{ households }, { grids }] = await Promise.all([get("/api/households"), get("/api/grids")]);
   const list = h("div.list", { "data-testid": "homes" });
   const filter = /** @type {HTMLInputElement} */ (
-    h("input", { type: "search", placeholder: t("homes.filter") })
+    h("input", { type: "search", placeholder: t("homes.filter"), "aria-label": t("homes.filter") })
   );
   const paint = () => {
     const q = filter.value.trim().toLowerCase();

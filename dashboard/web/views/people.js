@@ -12,7 +12,7 @@ function passwordOnce(password) {
     "div.credentials",
     { role: "alert", "data-testid": "new-password" },
     h("strong", { text: t("people.passwordOnce") }),
-    h("input", { readonly: true, value: password }),
+    h("input", { readonly: true, value: password, "aria-label": t("people.passwordOnce") }),
   );
 }
 
@@ -169,10 +169,11 @@ function personCard(p, reload, shown, gridSelect) {
       t("people.saved"),
     );
   const addGrid = gridSelect("gridPath");
+  addGrid.setAttribute("aria-label", t("people.grid"));
   const addDuty = /** @type {HTMLSelectElement} */ (
     h(
       "select",
-      null,
+      { "aria-label": t("people.duty") },
       DUTIES.map((d) => h("option", { value: d, text: t(`duty.${d}`) })),
     )
   );
