@@ -278,6 +278,27 @@ describe("e2e: phones and accessibility (360 px)", () => {
     await visit(t, "", "[data-testid=login-form]");
     expect(await t.page.locator("html").getAttribute("lang")).toBe("zh-CN");
     await check(t, "40-a11y-login-zh");
+    // The audit does see problems: 12 px text in the old --warning yellow-brown (3.0:1 on the page's
+    // grey) and a 20 × 20 button without a name, put on the page for a moment.
+    await t.page.evaluate(`(() => {
+      const p = document.createElement("p");
+      p.id = "probe";
+      p.textContent = "probe";
+      p.style.color = "#b38600";
+      p.style.fontSize = "12px";
+      const b = document.createElement("button");
+      b.id = "probe-button";
+      b.style.cssText = "min-width: 0; min-height: 0; width: 20px; height: 20px; padding: 0";
+      document.getElementById("view").append(p, b);
+    })()`);
+    const probed = await audit(t.page);
+    expect(probed.lowContrast).toEqual([expect.stringMatching(/p#probe 3\.0\d:1 "probe"/)]);
+    expect(probed.smallText).toEqual([expect.stringMatching(/p#probe 12px "probe"/)]);
+    expect(probed.smallTargets).toEqual([expect.stringMatching(/button#probe-button 20×20/)]);
+    expect(probed.nameless).toEqual([expect.stringMatching(/- button$/)]);
+    await t.page.evaluate(
+      `document.getElementById("probe").remove(); document.getElementById("probe-button").remove()`,
+    );
     await t.page.getByTestId("lang").click();
     await until(() => t.page.locator("html").getAttribute("lang")).toBe("en");
     await until(() => text(t.page.locator("h1"))).toBe("Sign in");
