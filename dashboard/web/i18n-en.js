@@ -394,4 +394,8 @@ export const en = {
   "privacy.eraseConfirm": "Erase for good",
   "privacy.erased": "All data of home {id} was erased",
   "err.JINLIN_ERR_ERASE_UNCONFIRMED": "The confirmation does not match the household id",
+  "alert.recordAbsence": "Record a planned absence (no inactivity alerts meanwhile)",
+  "alert.absenceUntilRequired": "Enter until when the resident is away (after the start)",
+  "alert.doneAbsence": "Resolved; the absence is recorded",
+  "alert.absenceFailed": "Resolved, but the absence was not recorded:",
 };

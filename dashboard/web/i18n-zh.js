@@ -390,4 +390,8 @@ export const zh = {
   "privacy.eraseConfirm": "永久删除",
   "privacy.erased": "住户 {id} 的全部数据已删除",
   "err.JINLIN_ERR_ERASE_UNCONFIRMED": "确认内容与住户编号不符",
+  "alert.recordAbsence": "登记外出（期间不发无活动警报）",
+  "alert.absenceUntilRequired": "请填写外出截止时间（须晚于开始时间）",
+  "alert.doneAbsence": "已处理，外出已登记",
+  "alert.absenceFailed": "已处理，但外出未能登记：",
 };

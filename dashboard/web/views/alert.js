@@ -1,11 +1,14 @@
 import { get, post, seg, serverNow } from "../api.js";
 import { waterChart, waterLegend } from "../chart.js";
-import { badge, button, field, fmtAge, fmtClock, fmtTime, h, replace, section } from "../dom.js";
-import { act } from "../errors.js";
+import { badge, button, field, fmtAge, fmtClock, fmtTime, h, replace, section, toast } from "../dom.js";
+import { act, errorText } from "../errors.js";
 import { getLang, t } from "../i18n.js";
 import { latest } from "../live.js";
+import { fromZonedInput, toZonedInput } from "../zone.js";
 
 const OUTCOMES = ["safe", "needed_help", "hospital", "false_alarm_away", "false_alarm_other"];
+/** The absence reasons of the absences API (dashboard/routes/absences.ts). */
+const ABSENCE_REASONS = ["travel", "hospital", "other"];
 
 /** The home's details a worker needs at the door. @param {any} home */
 export function homeFacts(home) {
@@ -138,7 +141,7 @@ export default async function alertView(view, params, ctx) {
             ),
         ),
         a.status === "open" || a.status === "acknowledged" || a.status === "visiting"
-          ? resolveForm(id, load)
+          ? resolveForm(a, tz, load)
           : null,
       ),
       section(
@@ -178,12 +181,65 @@ export default async function alertView(view, params, ctx) {
   await load(undefined);
 }
 
-/** @param {number} id @param {() => Promise<void>} done */
-function resolveForm(id, done) {
+/**
+ * The "away" part of the resolve form: with "false alarm: away", the worker may record the absence at
+ * once (reason, from — when the alert was raised — and until, on the home's clock), so the rules stay quiet.
+ * @param {any} a @param {string} [timeZone]
+ */
+function awayPart(a, timeZone) {
+  const record = /** @type {HTMLInputElement} */ (
+    h("input", { type: "checkbox", name: "recordAbsence", checked: true, "data-testid": "record-absence" })
+  );
+  const reason = /** @type {HTMLSelectElement} */ (
+    h(
+      "select",
+      { name: "reason" },
+      ABSENCE_REASONS.map((r) => h("option", { value: r, text: t(`absence.${r}`) })),
+    )
+  );
+  const from = /** @type {HTMLInputElement} */ (
+    h("input", { name: "from", type: "datetime-local", value: toZonedInput(a.raisedAt, timeZone) })
+  );
+  const to = /** @type {HTMLInputElement} */ (h("input", { name: "to", type: "datetime-local" }));
+  const el = h(
+    "fieldset.away",
+    { "data-testid": "away-absence", hidden: true },
+    h("label.row", null, record, " ", t("alert.recordAbsence")),
+    field("absence.reason", reason),
+    field("absence.from", from),
+    field("absence.to", to),
+  );
+  return {
+    el,
+    /** The absence to record, or null when none is asked for. @param {string} outcome */
+    wanted: (outcome) => outcome === "false_alarm_away" && record.checked,
+    /** The absence body; null when `until` is missing or not after `from`. */
+    body: () => {
+      const body = {
+        from: fromZonedInput(from.value, timeZone),
+        to: fromZonedInput(to.value, timeZone),
+        reason: reason.value,
+      };
+      if (!Number.isFinite(body.from) || !Number.isFinite(body.to) || body.to <= body.from) return null;
+      return body;
+    },
+  };
+}
+
+/** @param {any} a @param {string | undefined} timeZone @param {() => Promise<void>} done */
+function resolveForm(a, timeZone, done) {
+  const id = a.id;
+  const away = awayPart(a, timeZone);
   const outcome = /** @type {HTMLSelectElement} */ (
     h(
       "select",
-      { name: "outcome", "data-testid": "outcome-select" },
+      {
+        name: "outcome",
+        "data-testid": "outcome-select",
+        onchange: () => {
+          away.el.hidden = outcome.value !== "false_alarm_away";
+        },
+      },
       OUTCOMES.map((o) => h("option", { value: o, text: t(`outcome.${o}`) })),
     )
   );
@@ -195,17 +251,37 @@ function resolveForm(id, done) {
     null,
     h("summary.button", { "data-testid": "resolve-open", text: t("alert.resolve") }),
     field("alert.outcome", outcome),
+    away.el,
     field("alert.note", note),
     button("alert.resolveConfirm", {
       class: "big primary",
       "data-action": "resolve",
-      onclick: (/** @type {MouseEvent} */ e) =>
-        act(
-          /** @type {any} */ (e.currentTarget),
+      onclick: async (/** @type {MouseEvent} */ e) => {
+        const btn = /** @type {HTMLButtonElement} */ (e.currentTarget);
+        const withAbsence = away.wanted(outcome.value);
+        const absence = withAbsence ? away.body() : null;
+        if (withAbsence && !absence) {
+          toast(t("alert.absenceUntilRequired"), "error");
+          return;
+        }
+        const ok = await act(
+          btn,
           () =>
             post(`/api/alerts/${id}/resolve`, { outcome: outcome.value, note: note.value.trim() || null }),
-          t("alert.done.resolve"),
-        ).then((ok) => ok && done()),
+          absence ? undefined : t("alert.done.resolve"),
+        );
+        if (!ok) return;
+        // The alert stays resolved whatever happens to the absence: a failure is only reported.
+        if (absence) {
+          try {
+            await post(`/api/households/${seg(a.householdId)}/absences`, absence);
+            toast(t("alert.doneAbsence"));
+          } catch (err) {
+            toast(`${t("alert.absenceFailed")} ${errorText(err)}`, "error");
+          }
+        }
+        await done();
+      },
     }),
   );
 }
