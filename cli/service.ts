@@ -243,6 +243,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     dashboard: dashboardDeps,
     server: {
       trustProxy: config.trustProxy,
+      timeouts: config.httpTimeouts,
       ...(config.https
         ? { https: { cert: readFileSync(config.https.certFile), key: readFileSync(config.https.keyFile) } }
         : {}),

@@ -34,6 +34,14 @@ export const SETTINGS = {
     schema: z.string().optional(),
     help: "addresses/CIDRs of reverse proxies whose X-Forwarded-For/-Proto are believed (docs/deploy.md)",
   },
+  HTTP_REQUEST_TIMEOUT_S: {
+    schema: positiveInt.max(3600).default(30),
+    help: "an HTTP request (headers and body) must arrive within this; responses such as /api/live are not cut",
+  },
+  HTTP_HEADERS_TIMEOUT_S: {
+    schema: positiveInt.max(3600).default(10),
+    help: "an HTTP request's headers must arrive within this (at most JINLIN_HTTP_REQUEST_TIMEOUT_S)",
+  },
   MAX_PAYLOAD_BYTES: {
     schema: positiveInt.max(16 * 1024 * 1024).default(65_536),
     help: "largest accepted MQTT payload",
@@ -144,6 +152,8 @@ export interface Config {
   https: { certFile: string; keyFile: string } | null;
   /** Fastify's trustProxy: the proxies whose X-Forwarded-* headers are believed; false: none. */
   trustProxy: string | false;
+  /** How long a slow HTTP client may take to send a request's headers and the whole request. */
+  httpTimeouts: { requestMs: number; headersMs: number };
   retention: RetentionConfig;
   limits: {
     maxPayloadBytes: number;
@@ -219,6 +229,8 @@ export function loadConfig(
     problems.push("JINLIN_TLS_CERT and JINLIN_TLS_KEY must be set together");
   if ((c.HTTPS_CERT === undefined) !== (c.HTTPS_KEY === undefined))
     problems.push("JINLIN_HTTPS_CERT and JINLIN_HTTPS_KEY must be set together");
+  if (c.HTTP_HEADERS_TIMEOUT_S > c.HTTP_REQUEST_TIMEOUT_S)
+    problems.push("JINLIN_HTTP_HEADERS_TIMEOUT_S must not be greater than JINLIN_HTTP_REQUEST_TIMEOUT_S");
   // Readings up to MAX_READING_AGE_DAYS old are still accepted: retention must not delete what ingest takes.
   if (c.RETENTION_READINGS_DAYS <= c.MAX_READING_AGE_DAYS)
     problems.push("JINLIN_RETENTION_READINGS_DAYS must be greater than JINLIN_MAX_READING_AGE_DAYS");
@@ -233,6 +245,7 @@ export function loadConfig(
     mqtt: mqttLimitsConfig(c),
     https: c.HTTPS_CERT && c.HTTPS_KEY ? { certFile: c.HTTPS_CERT, keyFile: c.HTTPS_KEY } : null,
     trustProxy: c.TRUST_PROXY?.trim() ? c.TRUST_PROXY.trim() : false,
+    httpTimeouts: { requestMs: c.HTTP_REQUEST_TIMEOUT_S * 1000, headersMs: c.HTTP_HEADERS_TIMEOUT_S * 1000 },
     retention: {
       readingsDays: c.RETENTION_READINGS_DAYS,
       alertsDays: c.RETENTION_ALERTS_DAYS,

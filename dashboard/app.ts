@@ -1,4 +1,5 @@
 import type { IncomingMessage } from "node:http";
+import { createServer as createHttpServer } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { Duplex } from "node:stream";
 import swagger from "@fastify/swagger";
@@ -31,14 +32,38 @@ export interface AppDeps {
   mqttOverWebSocket?(stream: Duplex, request: IncomingMessage): void;
   version: string;
   /** HTTPS (certificate and key in PEM) and the reverse proxies whose X-Forwarded-* headers are believed. */
-  server?: { https?: { cert: Buffer; key: Buffer }; trustProxy?: string | false };
+  server?: {
+    https?: { cert: Buffer; key: Buffer };
+    trustProxy?: string | false;
+    /** Slow clients: the whole request and its headers must arrive within these (Node's defaults otherwise). */
+    timeouts?: { requestMs: number; headersMs: number };
+  };
   /** Accounts, scope and the dashboard API; without it only health, metrics and docs are served. */
   dashboard?: DashboardDeps;
 }
 
-/** Fastify's server over TLS: the dashboard, the API and MQTT over WebSocket (wss://…/mqtt) alike. */
-function httpsServer(tls: { cert: Buffer; key: Buffer }): FastifyServerFactory {
-  return (handler) => createHttpsServer({ cert: tls.cert, key: tls.key }, handler);
+/**
+ * Fastify's server, over TLS when a certificate is given: the dashboard, the API and MQTT over WebSocket
+ * (ws[s]://…/mqtt) alike. The timeouts bound receiving a request only (a slowloris client trickling headers or
+ * a body is answered 408 and closed); a long response such as /api/live and an upgraded /mqtt socket are not
+ * cut. Node checks them every connectionsCheckingInterval, so a slow client is closed within timeout + 1 s.
+ */
+function serverFactory(server: NonNullable<AppDeps["server"]>): FastifyServerFactory {
+  const options = {
+    // Fastify's own default; Node's 5 s would drop idle keep-alive connections of the dashboard sooner.
+    keepAliveTimeout: 72_000,
+    ...(server.timeouts
+      ? {
+          requestTimeout: server.timeouts.requestMs,
+          headersTimeout: server.timeouts.headersMs,
+          connectionsCheckingInterval: Math.min(1_000, server.timeouts.headersMs),
+        }
+      : {}),
+  };
+  return (handler) =>
+    server.https
+      ? createHttpsServer({ ...options, cert: server.https.cert, key: server.https.key }, handler)
+      : createHttpServer(options, handler);
 }
 
 /** The HTTP side of Jinlin as a Fastify instance that is never told to listen here (the composition root does). */
@@ -48,7 +73,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1_048_576,
     trustProxy: deps.server?.trustProxy ?? false,
-    ...(deps.server?.https ? { serverFactory: httpsServer(deps.server.https) } : {}),
+    ...(deps.server ? { serverFactory: serverFactory(deps.server) } : {}),
     // Errors Fastify raises before routing (a malformed URL such as %c0%ae) get Jinlin's error shape too.
     frameworkErrors: (error: Error, _req: FastifyRequest, reply: FastifyReply) => {
       reply.code(400).send({
