@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { Severity, Transition } from "../../alerts/engine/types.js";
+import type { Severity } from "../../alerts/engine/types.js";
 import { DEFAULT_ESCALATION } from "../../alerts/escalation.js";
 import { createAccount } from "../../dashboard/auth/passwords.js";
 import { createAccountStore } from "../../storage/sqlite/accounts.js";
 import { createPeopleStore } from "../../storage/sqlite/people.js";
+import { inactivityRaise } from "../helpers/alerts.js";
 import { httpClient } from "../helpers/http-client.js";
 import { waitUntil } from "../helpers/mqtt.js";
 import {
@@ -37,22 +38,7 @@ async function world(checkIn?: { channels: string[]; minutes?: number }) {
   return w;
 }
 
-const majorInactivity = (at: number, limit = "hour"): Transition => ({
-  kind: "raise",
-  rule: "inactivity",
-  severity: "major",
-  at,
-  evidence: {
-    rule: "inactivity",
-    severity: "major",
-    threshold: { name: `gap limit (${limit})`, value: 300, unit: "min" },
-    observed: { name: "gap", value: 320, unit: "min" },
-    baseline: null,
-    readings: [],
-    confidence: null,
-    message: { "zh-CN": "自 08:00 起未用水。", en: "No water since 08:00." },
-  },
-});
+const majorInactivity = (at: number, limit = "hour") => inactivityRaise(at, limit, 300);
 
 describe("resident check-in before dispatch", () => {
   it("calls the resident first, signed, tells no worker, and an OK answer closes the alert for good", async () => {

@@ -28,6 +28,13 @@ afterAll(async () => {
   await influx?.destroy();
 });
 
+/** `jinlin household erase <id> --confirm <id> --json`, as an operator runs it, with InfluxDB at `influxUrl`. */
+const eraseByCli = (householdId: string, influxUrl: string) =>
+  run(
+    process.execPath,
+    [CLI, "household", "erase", householdId, "--confirm", householdId, "--json", "--data-dir", svc.dataDir],
+    { env: { ...ENV, JINLIN_INFLUX_URL: influxUrl } },
+  );
 const points = (home: string) => influx.count(DB, "water", "total_l", `"household" = '${home}'`);
 
 describe("erase with InfluxDB forwarding", () => {
@@ -60,21 +67,7 @@ describe("erase with InfluxDB forwarding", () => {
     }
     expect(await hourly(a.householdId)).toBe(1);
 
-    const r = await run(
-      process.execPath,
-      [
-        CLI,
-        "household",
-        "erase",
-        a.householdId,
-        "--confirm",
-        a.householdId,
-        "--json",
-        "--data-dir",
-        svc.dataDir,
-      ],
-      { env: { ...ENV, JINLIN_INFLUX_URL: influx.url } },
-    );
+    const r = await eraseByCli(a.householdId, influx.url);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).deleted).not.toHaveProperty("influxFailed");
     expect(await points(a.householdId)).toBe(0);
@@ -85,21 +78,7 @@ describe("erase with InfluxDB forwarding", () => {
 
   it("still erases SQLite when InfluxDB is down, and says the InfluxDB part failed", async () => {
     const a = await svc.provision("water");
-    const r = await run(
-      process.execPath,
-      [
-        CLI,
-        "household",
-        "erase",
-        a.householdId,
-        "--confirm",
-        a.householdId,
-        "--json",
-        "--data-dir",
-        svc.dataDir,
-      ],
-      { env: { ...ENV, JINLIN_INFLUX_URL: "http://127.0.0.1:9" } },
-    );
+    const r = await eraseByCli(a.householdId, "http://127.0.0.1:9");
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout).deleted).toMatchObject({ households: 1, influxFailed: 1 });
     expect(svc.stores.registry.getHousehold(a.householdId)).toBeUndefined();

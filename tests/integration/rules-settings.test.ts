@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Transition } from "../../alerts/engine/types.js";
 import { createManualClock } from "../../core/clock.js";
 import { createAccount } from "../../dashboard/auth/passwords.js";
 import { createAccountStore } from "../../storage/sqlite/accounts.js";
 import { createPeopleStore } from "../../storage/sqlite/people.js";
+import { inactivityRaise } from "../helpers/alerts.js";
 import { httpClient } from "../helpers/http-client.js";
 import { startTestService, type TestService } from "../helpers/service.js";
 
@@ -31,22 +31,7 @@ afterAll(async () => {
   await svc.stop();
 });
 
-const inactivity = (at: number, limit = "ceiling"): Transition => ({
-  kind: "raise",
-  rule: "inactivity",
-  severity: "major",
-  at,
-  evidence: {
-    rule: "inactivity",
-    severity: "major",
-    threshold: { name: `gap limit (${limit})`, value: 720, unit: "min" },
-    observed: { name: "gap", value: 320, unit: "min" },
-    baseline: null,
-    readings: [],
-    confidence: null,
-    message: { "zh-CN": "测试", en: "test" },
-  },
-});
+const inactivity = (at: number, limit = "ceiling") => inactivityRaise(at, limit, 720);
 
 describe("rule settings", () => {
   it("refuses parameters that do not exist, naming the field", async () => {
