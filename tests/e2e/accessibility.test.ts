@@ -1,7 +1,7 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, type TestBrowser, type TestPage } from "../helpers/browser.js";
-import { closeClient, connect } from "../helpers/mqtt.js";
+import { closeClient, connect, waitUntil } from "../helpers/mqtt.js";
 import { appendWater, hourly } from "./history.js";
 import { type E2E, GRID, signIn, startE2E, text, until } from "./setup.js";
 
@@ -219,11 +219,7 @@ describe("e2e: phones and accessibility (360 px)", () => {
   beforeAll(async () => {
     env = await startE2E();
     browser = await launchBrowser();
-    householdId = env.svc.stores.registry.addHousehold({
-      resident: "陈阿婆",
-      address: "鼓楼区 温泉路 12号 501",
-      gridPath: GRID,
-    }).id;
+    householdId = env.home();
     // A month of ordinary water use (charts with a usual-range band), then a panic press: an open alert.
     const meter = await env.svc.provision("water", { householdId });
     const now = Date.now();
@@ -247,7 +243,7 @@ describe("e2e: phones and accessibility (360 px)", () => {
           "SELECT id FROM alerts WHERE household_id = ? AND rule = 'panic' AND status = 'open'",
         )
         .all(householdId);
-    for (let i = 0; i < 100 && open().length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    await waitUntil(() => open().length > 0, 10_000, "the panic alert");
     expect(open()).toHaveLength(1);
     alertId = open()[0]!.id;
     family = await env.user("family", { name: "陈敏", household: householdId });

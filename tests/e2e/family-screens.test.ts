@@ -42,11 +42,7 @@ describe("e2e: family screens", () => {
   beforeAll(async () => {
     env = await startE2E();
     browser = await launchBrowser();
-    householdId = env.svc.stores.registry.addHousehold({
-      resident: "陈阿婆",
-      address: "鼓楼区 温泉路 12号 501",
-      gridPath: GRID,
-    }).id;
+    householdId = env.home();
     daughter = await env.user("family", { name: "陈敏", household: householdId });
     [family, worker] = await Promise.all([browser.newPage(env.url), browser.newPage(env.url)]);
     await signIn(worker.page, await env.user("worker", { name: "网格员小李", grid: GRID }));
@@ -147,8 +143,8 @@ describe("e2e: family screens", () => {
     await worker.shot("24-worker-sees-new-details-zh");
     // Another family cannot even see that the home exists.
     const stranger = await browser.newPage(env.url);
-    const other = env.svc.stores.registry.addHousehold({ resident: "别家", address: "1号", gridPath: GRID });
-    await signIn(stranger.page, await env.user("family", { household: other.id }));
+    const otherHome = env.home("别家", "1号");
+    await signIn(stranger.page, await env.user("family", { household: otherHome }));
     const status = await stranger.page.evaluate(async (id) => {
       const csrf = ((await (await fetch("/api/auth/csrf")).json()) as { csrfToken: string }).csrfToken;
       const r = await fetch(`/api/households/${id}`, {
@@ -208,17 +204,17 @@ describe("e2e: family screens", () => {
   it("week and month views: the usual band is learned from the 28 days before the window", async () => {
     // 62 days of 2 L an hour, except the last 7 days at 6 L an hour. The day view's baseline (the 28
     // days before today) holds 6 of those busier days; the week's and the month's hold none.
-    const home = env.svc.stores.registry.addHousehold({ resident: "周阿公", address: "2号", gridPath: GRID });
-    const meter = await env.svc.provision("water", { householdId: home.id });
+    const homeId = env.home("周阿公", "2号");
+    const meter = await env.svc.provision("water", { householdId: homeId });
     const now = Date.now();
     appendWater(
       env.svc,
-      home.id,
+      homeId,
       meter.deviceId,
       hourly(now - 62 * DAY, now, (ts) => (ts > now - 7 * DAY ? 6 : 2)),
     );
     const w = worker.page;
-    await w.goto(`/#/home/${encodeURIComponent(home.id)}`);
+    await w.goto(`/#/home/${encodeURIComponent(homeId)}`);
     await until(() => text(w.getByTestId("band-legend"))).toBe("通常范围");
     for (const period of ["week", "month"]) {
       await w.locator(`[data-period=${period}]`).click();
@@ -243,7 +239,7 @@ describe("e2e: family screens", () => {
         }
         return out;
       },
-      { id: home.id, now },
+      { id: homeId, now },
     );
     expect(highs).toEqual({ day: [6], week: [2], month: [2] });
     expect(unexpected(worker)).toEqual([]);

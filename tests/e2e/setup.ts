@@ -39,6 +39,10 @@ export async function startE2E() {
       if (setup.household) people.linkFamily(account.id, setup.household, "daughter");
       return { id: account.id, login, password };
     },
+    /** A household in the e2e grid (the resident the family walks use unless another is named). */
+    home(resident = "陈阿婆", address = "鼓楼区 温泉路 12号 501"): string {
+      return svc.stores.registry.addHousehold({ resident, address, gridPath: GRID }).id;
+    },
     stop: () => svc.stop(),
   };
 }
@@ -64,4 +68,4 @@ export async function liveConnected(page: Page) {
 export const until = <T>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 10_000, interval: 100 });
 
 /** The element's visible text, once it exists. */
-export const text = (l: Locator) => l.innerText({ timeout: 10_000 });
+export const text = (l: Locator) => l.textContent({ timeout: 10_000 });
