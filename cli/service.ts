@@ -239,6 +239,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
       contentType: metrics.registry.contentType,
       body: await metrics.registry.metrics(),
     }),
+    metricsToken: config.metricsToken,
     mqttOverWebSocket: (stream, request) => broker.handle(stream, request),
     dashboard: dashboardDeps,
     server: {

@@ -34,6 +34,10 @@ export const SETTINGS = {
     schema: z.string().optional(),
     help: "addresses/CIDRs of reverse proxies whose X-Forwarded-For/-Proto are believed (docs/deploy.md)",
   },
+  METRICS_TOKEN: {
+    schema: z.string().min(16, "at least 16 characters").optional(),
+    help: "when set, /metrics answers only requests with `Authorization: Bearer <token>` (Prometheus `authorization`)",
+  },
   HTTP_REQUEST_TIMEOUT_S: {
     schema: positiveInt.max(3600).default(30),
     help: "an HTTP request (headers and body) must arrive within this; responses such as /api/live are not cut",
@@ -154,6 +158,8 @@ export interface Config {
   trustProxy: string | false;
   /** How long a slow HTTP client may take to send a request's headers and the whole request. */
   httpTimeouts: { requestMs: number; headersMs: number };
+  /** /metrics needs `Authorization: Bearer <token>` when set; open otherwise (docs/security.md). */
+  metricsToken: string | undefined;
   retention: RetentionConfig;
   limits: {
     maxPayloadBytes: number;
@@ -245,6 +251,7 @@ export function loadConfig(
     mqtt: mqttLimitsConfig(c),
     https: c.HTTPS_CERT && c.HTTPS_KEY ? { certFile: c.HTTPS_CERT, keyFile: c.HTTPS_KEY } : null,
     trustProxy: c.TRUST_PROXY?.trim() ? c.TRUST_PROXY.trim() : false,
+    metricsToken: c.METRICS_TOKEN,
     httpTimeouts: { requestMs: c.HTTP_REQUEST_TIMEOUT_S * 1000, headersMs: c.HTTP_HEADERS_TIMEOUT_S * 1000 },
     retention: {
       readingsDays: c.RETENTION_READINGS_DAYS,

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { createServer as createHttpServer } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
@@ -15,6 +16,7 @@ import Fastify, {
 } from "fastify";
 import { createWebSocketStream } from "ws";
 import type { Logger } from "../core/log.js";
+import { errorBody } from "./auth/security.js";
 import type { DashboardDeps } from "./auth/types.js";
 import { registerDashboard } from "./routes/index.js";
 import { staticRoutes } from "./routes/static.js";
@@ -28,6 +30,8 @@ export interface AppDeps {
   log: Logger;
   readiness: ReadinessCheck[];
   metricsText(): Promise<{ contentType: string; body: string }>;
+  /** When set, /metrics answers only `Authorization: Bearer <token>` (401 otherwise). */
+  metricsToken?: string | undefined;
   /** Hands an MQTT-over-WebSocket stream to the broker. */
   mqttOverWebSocket?(stream: Duplex, request: IncomingMessage): void;
   version: string;
@@ -64,6 +68,17 @@ function serverFactory(server: NonNullable<AppDeps["server"]>): FastifyServerFac
     server.https
       ? createHttpsServer({ ...options, cert: server.https.cert, key: server.https.key }, handler)
       : createHttpServer(options, handler);
+}
+
+/**
+ * Compares a request's `Authorization` header with `Bearer <token>` in constant time (both sides hashed to
+ * equal length first). No token configured: every request passes.
+ */
+function bearerCheck(token: string | undefined): (header: string | undefined) => boolean {
+  if (token === undefined) return () => true;
+  const want = createHash("sha256").update(`Bearer ${token}`).digest();
+  return (header) =>
+    header !== undefined && timingSafeEqual(createHash("sha256").update(header).digest(), want);
 }
 
 /** The HTTP side of Jinlin as a Fastify instance that is never told to listen here (the composition root does). */
@@ -118,7 +133,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   );
 
-  app.get("/metrics", { schema: { description: "Prometheus metrics", hide: false } }, async (_req, reply) => {
+  const metricsAllowed = bearerCheck(deps.metricsToken);
+  app.get("/metrics", { schema: { description: "Prometheus metrics", hide: false } }, async (req, reply) => {
+    if (!metricsAllowed(req.headers.authorization))
+      return reply
+        .code(401)
+        .header("www-authenticate", 'Bearer realm="metrics"')
+        .send(errorBody("JINLIN_ERR_UNAUTHENTICATED", "/metrics needs Authorization: Bearer <token>"));
     const { contentType, body } = await deps.metricsText();
     return reply.type(contentType).send(body);
   });
