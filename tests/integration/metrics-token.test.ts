@@ -23,13 +23,14 @@ describe("/metrics behind JINLIN_METRICS_TOKEN", () => {
   });
 
   it("refuses a request without the token, or with a wrong one, and reveals no counter", async () => {
-    for (const headers of [
+    const attempts: Record<string, string>[] = [
       {},
       { authorization: `Bearer ${TOKEN.slice(0, -1)}x` },
       { authorization: `Bearer ${TOKEN}${TOKEN}` },
       { authorization: TOKEN },
       { authorization: `Basic ${Buffer.from(`x:${TOKEN}`).toString("base64")}` },
-    ]) {
+    ];
+    for (const headers of attempts) {
       const res = await metrics(headers);
       expect(res.status).toBe(401);
       expect(res.headers.get("www-authenticate")).toBe('Bearer realm="metrics"');
