@@ -3,7 +3,7 @@ import type { Evidence, EvidenceReading, Severity } from "../engine/types.js";
 import type { InactivityState } from "./inactivity.js";
 import type { InactivityParams } from "./inactivity-params.js";
 import { blendWeight, type Crossing } from "./inactivity-threshold.js";
-import { confidence } from "./shared/corroboration.js";
+import { confidence, corroborationText } from "./shared/corroboration.js";
 import { durationEn, durationZh, pct, whenEn, whenZh } from "./shared/text.js";
 
 interface Args {
@@ -18,7 +18,14 @@ interface Args {
 const minuteText = (m: number) =>
   `${String(Math.floor(m / 60) % 24).padStart(2, "0")}:${String(Math.round(m) % 60).padStart(2, "0")}`;
 
+/** The limit's sentence, then what the home's other sensors say (nothing for a home with water only). */
 function messages(a: Args): Evidence["message"] {
+  const base = limitMessages(a);
+  const more = corroborationText(a.s.act, a.gapStart, a.c.at, a.zone);
+  return more ? { en: `${base.en} ${more.en}`, "zh-CN": `${base["zh-CN"]}${more["zh-CN"]}` } : base;
+}
+
+function limitMessages(a: Args): Evidence["message"] {
   const { zone, c, gapStart, s } = a;
   const sinceEn = whenEn(zone, gapStart, c.at);
   const sinceZh = whenZh(zone, gapStart, c.at);

@@ -144,12 +144,26 @@ describe("corroboration by other sensors", () => {
       .filter((r) => r.ts % (15 * 60_000) === 0)
       .map((r): Reading => ({ deviceId: "pir-1", kind: "motion", ts: r.ts + 1000, fields: { detected } }));
   const merged = (extra: Reading[]) => [...water, ...extra].sort((a, b) => a.ts - b.ts);
-  const confidenceOf = (rs: Reading[]) =>
-    run(rs, SH).alerts.find((a) => a.rule === "inactivity")?.evidence.confidence;
+  const evidenceOf = (rs: Reading[]) => run(rs, SH).alerts.find((a) => a.rule === "inactivity")?.evidence;
+  const confidenceOf = (rs: Reading[]) => evidenceOf(rs)?.confidence;
 
   it("movement during the gap lowers confidence, quiet sensors raise it, water alone is in between", () => {
     expect(confidenceOf(merged(motion(true)))).toBe(0.2);
     expect(confidenceOf(merged(motion(false)))).toBe(0.9);
     expect(confidenceOf(water)).toBe(0.6);
+  });
+
+  it("says so in the worker's words, in zh-CN and en: which sensor saw activity, and when", () => {
+    const moving = evidenceOf(merged(motion(true)))?.message;
+    expect(moving?.en).toMatch(
+      /But there was activity at \d\d:\d\d \(motion sensor\): the resident may be up and about\.$/,
+    );
+    expect(moving?.["zh-CN"]).toMatch(/但\d\d:\d\d有活动（人体感应器）：老人可能安好。$/);
+    const quiet = evidenceOf(merged(motion(false)))?.message;
+    expect(quiet?.en).toMatch(/other sensors have seen no sign of activity since then either\.$/);
+    expect(quiet?.["zh-CN"]).toMatch(/家中其他传感器此后也未发现任何活动迹象。$/);
+    const waterOnly = evidenceOf(water)?.message;
+    expect(waterOnly?.en).not.toMatch(/sensor|activity/);
+    expect(waterOnly?.["zh-CN"]).not.toMatch(/传感器|活动/);
   });
 });
