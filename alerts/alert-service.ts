@@ -4,7 +4,9 @@ import type { Logger } from "../core/log.js";
 import { createDeadlineScheduler } from "./deadline-scheduler.js";
 import { createHomeEvaluator, type HomeEvaluator, type HomeState } from "./engine/home-evaluator.js";
 import type { Interval, Transition } from "./engine/types.js";
+import type { ClearReason } from "./alert-types.js";
 import type { AlertLifecycle } from "./lifecycle.js";
+import type { InactivityState } from "./rules/inactivity.js";
 import type { RuleParams } from "./rules/params.js";
 
 /** What the alert service needs from storage; the SQLite rule-state store implements it. */
@@ -178,13 +180,21 @@ export function createAlertService(deps: AlertServiceDeps) {
     },
     /**
      * Absences or rule parameters of a home changed: rebuild its evaluator (its learned state stays) and
-     * re-evaluate now, so an absence entered for today pauses, or clears, an inactivity alert at once.
+     * re-evaluate now, so an absence entered for today pauses the inactivity clock at once. `absence`: one was
+     * recorded (or moved) by a person; if it holds now, the home's open "not seen" alerts are cleared for it
+     * (lifecycle.absenceRecorded), and the inactivity rule forgets its cleared alert, so that after the
+     * absence the gap is watched afresh from its end instead of waiting for water that may never come.
      */
-    homeChanged(householdId: string): void {
-      const home = homes.get(householdId);
+    homeChanged(householdId: string, absence?: ClearReason): void {
+      const home = absence ? live(householdId) : homes.get(householdId);
       const evaluator = evaluatorFor(householdId);
       if (!home || !evaluator) return;
       home.evaluator = evaluator;
+      if (absence) {
+        const cleared = lifecycle.absenceRecorded(householdId, absence);
+        if (cleared.some((a) => a.rule === "inactivity" && a.status === "cleared"))
+          home.state = withoutOpenInactivity(home.state);
+      }
       onHomeDeadline(householdId);
     },
     /** Global or grid settings changed: every home in memory gets a new evaluator on its next evaluation. */
@@ -220,6 +230,13 @@ export function createAlertService(deps: AlertServiceDeps) {
 }
 
 export type AlertService = ReturnType<typeof createAlertService>;
+
+/** The inactivity rule's state with no open alert: the next gap raises a new one (its model and last use stay). */
+function withoutOpenInactivity(state: HomeState): HomeState {
+  const s = state.rules.inactivity as InactivityState | undefined;
+  if (!s?.open) return state;
+  return { ...state, rules: { ...state.rules, inactivity: { ...s, open: null } } };
+}
 
 function toReading(r: StoredReading): Reading {
   return { deviceId: r.deviceId, kind: r.kind, ts: r.ts, fields: r.fields } as Reading;

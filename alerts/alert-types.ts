@@ -22,8 +22,11 @@ export const checkInChannelSchema = z.enum(CHECKIN_CHANNELS);
 export type CheckInChannel = z.infer<typeof checkInChannelSchema>;
 export const CHECKIN_ANSWERS = ["ok", "help"] as const;
 export type CheckInAnswer = (typeof CHECKIN_ANSWERS)[number];
-/** ok/help: the resident answered; no_answer: dispatched at `until`; cleared: the rule cleared; taken_over: a carer acted first. */
-export type CheckInResult = CheckInAnswer | "no_answer" | "cleared" | "taken_over";
+/**
+ * ok/help: the resident answered; no_answer: dispatched at `until`; cleared: the rule cleared; taken_over: a
+ * carer acted first; absence: a planned absence covering now was recorded (not a false alarm of any limit).
+ */
+export type CheckInResult = CheckInAnswer | "no_answer" | "cleared" | "taken_over" | "absence";
 
 export interface CheckIn {
   startedAt: number;
@@ -74,6 +77,21 @@ export interface Alert {
   evidence: Evidence;
   /** The resident check-in before dispatch, or null when the home has none for this rule. */
   checkIn: CheckIn | null;
+  /** Why it was cleared when its rule did not clear it (a planned absence recorded while it was open); absent or null otherwise. */
+  clearReason?: ClearReason | null;
+}
+
+/**
+ * A planned absence covering now, recorded while the alert was open (docs/notifications.md, "An absence
+ * recorded while an alert is open"). `role` is the recorder's role, shown to everyone; `by` their id.
+ */
+export interface ClearReason {
+  kind: "absence";
+  absenceId: number;
+  from: number;
+  to: number;
+  by: string;
+  role: string;
 }
 
 export interface AlertEvent {

@@ -10,6 +10,7 @@ import {
   type CheckInAnswer,
   type CheckInChannel,
   type CheckInSetting,
+  type ClearReason,
   isCheckingIn,
   type Outcome,
 } from "./alert-types.js";
@@ -29,7 +30,9 @@ export type AlertNews =
   /** The resident is being asked first; nobody else hears of the alert yet. */
   | "checkin_started"
   /** The resident answered "OK" (the alert is cleared) or asked for help (sent as "raised" instead). */
-  | "checkin_answered";
+  | "checkin_answered"
+  /** A planned absence covering now was recorded while a carer was already on the alert: it stays theirs. */
+  | "absence_recorded";
 
 /** Called inside the transaction that changed the alert, so queued notifications share its fate. */
 export interface AlertNotifier {
@@ -64,10 +67,14 @@ export function createAlertLifecycle(deps: LifecycleDeps) {
   function change(
     alert: Alert,
     actor: string,
-    action: AlertNews | "checkin_no_answer",
+    action: AlertNews | "checkin_no_answer" | "absence_cleared",
     patch: Partial<Alert>,
     detail: Record<string, unknown> | null,
-    news: AlertNews = action === "checkin_no_answer" ? "raised" : action,
+    news: AlertNews = action === "checkin_no_answer"
+      ? "raised"
+      : action === "absence_cleared"
+        ? "cleared"
+        : action,
   ) {
     const now = clock.now();
     const updated = store.update(alert.id, { ...patch, updatedAt: now });
@@ -85,8 +92,8 @@ export function createAlertLifecycle(deps: LifecycleDeps) {
     return updated;
   }
 
-  /** A carer acted, or the rule cleared, while the resident was being asked: the check-in ends there. */
-  function endedBy(a: Alert, result: "cleared" | "taken_over"): Partial<Alert> {
+  /** A carer acted, the rule cleared, or an absence was recorded while the resident was being asked: the check-in ends there. */
+  function endedBy(a: Alert, result: "cleared" | "taken_over" | "absence"): Partial<Alert> {
     return isCheckingIn(a) && a.checkIn ? { checkIn: endCheckIn(a.checkIn, result, clock.now()) } : {};
   }
 
@@ -154,6 +161,7 @@ export function createAlertLifecycle(deps: LifecycleDeps) {
       nextActionAt: checkIn ? checkIn.until : nextEscalationAt(t.severity, now, policy),
       evidence: t.evidence,
       checkIn,
+      clearReason: null,
     });
     store.appendEvent({
       alertId: alert.id,
@@ -327,6 +335,39 @@ export function createAlertLifecycle(deps: LifecycleDeps) {
         const patch = { status: "cleared" as const, closedAt: now, nextActionAt: null, checkIn };
         return { alert: change(a, RESIDENT, "checkin_answered", patch, { answer, via }), accepted: true };
       });
+    },
+    /**
+     * A planned absence covering now was recorded (docs/notifications.md): the home's "we have not seen the
+     * resident" alerts (those a check-in would apply to) that nobody has taken on yet are cleared, with the
+     * reason and who recorded it, their timers stopped and whoever was told of them told it is over. One a
+     * carer already acknowledged stays theirs: the absence goes on its timeline and they are told. An absence
+     * that does not hold now changes nothing.
+     */
+    absenceRecorded(householdId: string, reason: ClearReason): Alert[] {
+      const now = clock.now();
+      if (!(reason.from <= now && now < reason.to)) return [];
+      return run(() =>
+        store
+          .list({ householdIds: [householdId], statuses: [...ACTIVE_STATUSES] })
+          .filter((a) => checkInApplies(a.rule, a.severity))
+          .map((a) => {
+            const detail = {
+              absenceId: reason.absenceId,
+              from: reason.from,
+              to: reason.to,
+              role: reason.role,
+            };
+            if (a.status !== "open") return change(a, reason.by, "absence_recorded", {}, detail);
+            const patch = {
+              status: "cleared" as const,
+              closedAt: now,
+              nextActionAt: null,
+              clearReason: reason,
+              ...endedBy(a, "absence"),
+            };
+            return change(a, reason.by, "absence_cleared", patch, detail);
+          }),
+      );
     },
     /** Alerts of this home waiting for the resident whose condition began at or before `at` (a button press's event time). */
     waitingAt(householdId: string, at: number): Alert[] {

@@ -144,8 +144,12 @@ export function createAlertNotifier(d: AlertNotifierDeps): AlertNotifier {
             ...(alert.note ? { note: alert.note.slice(0, 500) } : {}),
           },
         };
-      case "cleared":
-        return { template: "alert_cleared", data: { ...base, clearedAt: alert.closedAt ?? now } };
+      case "cleared": {
+        const r = alert.clearReason;
+        const role = r && (["operator", "worker", "family"] as const).find((x) => x === r.role);
+        const absence = r && role ? { absence: { role, to: r.to } } : {};
+        return { template: "alert_cleared", data: { ...base, clearedAt: alert.closedAt ?? now, ...absence } };
+      }
       default:
         return undefined;
     }

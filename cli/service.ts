@@ -179,7 +179,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     alerts: alerts.alertStore,
     lifecycle: alerts.lifecycle,
     disconnectDevice: (id) => broker.disconnectDevice(id),
-    homeChanged: (id) => alerts.service.homeChanged(id),
+    homeChanged: (id, absence) => alerts.service.homeChanged(id, absence),
     rules: createRulesApi({
       db,
       settings: alerts.settings,

@@ -3,12 +3,7 @@ import type { Alert } from "../alerts/alert-types.js";
 import { DEFAULT_ESCALATION } from "../alerts/escalation.js";
 import { type AlertNews, createAlertLifecycle } from "../alerts/lifecycle.js";
 import type { NotificationRequest } from "../alerts/notify/types.js";
-import {
-  feedbackDefaults,
-  feedbackOutcome,
-  type InactivityOutcome,
-  inactivityFeedback,
-} from "../alerts/rules/inactivity-feedback.js";
+import { feedbackOutcome } from "../alerts/rules/inactivity-feedback.js";
 import { type RuleParams, resolveRuleParams, ruleParamsDefaults } from "../alerts/rules/params.js";
 import type { Clock } from "../core/clock.js";
 import type { Config } from "../core/config.js";
@@ -24,6 +19,7 @@ import type { Registry } from "../storage/sqlite/registry.js";
 import { createRuleSettingsStore } from "../storage/sqlite/rule-settings.js";
 import { createRuleStateStore } from "../storage/sqlite/rule-state.js";
 import { createAlertNotifier } from "./alert-notifier.js";
+import { createLearnedLimits } from "./learned-limits.js";
 
 /** Rules, alert lifecycle and escalation on the service's store and clock. */
 export function wireAlerts(
@@ -85,7 +81,7 @@ export function wireAlerts(
       );
       for (const l of listeners) l(alert, news);
       // Resolved by a worker, or closed during the check-in ("OK", or water): both teach (feedbackOutcome).
-      if (feedbackOutcome(alert) !== null) learn(alert);
+      if (feedbackOutcome(alert) !== null) learned.learn(alert.householdId);
     },
   });
   const service = createAlertService({
@@ -120,49 +116,13 @@ export function wireAlerts(
     }
   }
 
-  /**
-   * Repeated false alarms at one home adjust that home's inactivity limits (alerts/rules/inactivity-feedback.ts):
-   * recomputed from the recorded outcomes whenever an inactivity alert is resolved or closed during the
-   * resident's check-in, kept as the home's "learned" layer with its reason and history, dropped by one
-   * confirmed emergency or after 60 days, and removable by an operator. Each limit (ceiling, at-home
-   * learned, outing) is adjusted from its own false alarms only.
-   */
-  function learn(alert: Alert): void {
-    const scope = `household:${alert.householdId}` as const;
-    const since = clock.now() - feedbackDefaults.windowDays * 86_400_000;
-    const outcomes = alertStore
-      .list({ householdIds: [alert.householdId], statuses: ["resolved", "cleared"], limit: 1000 })
-      .filter((a) => a.raisedAt > since)
-      .map(feedbackOutcome)
-      .filter((o): o is InactivityOutcome => o !== null);
-    const layers = settings.layersFor(alert.householdId).filter((l) => l.source !== "learned");
-    const base = resolveRuleParams(...layers.map((l) => l.params)).inactivity;
-    const feedback = inactivityFeedback(base, outcomes, clock.now());
-    const current = settings.get(scope, "learned");
-    if (Object.keys(feedback.override).length === 0) {
-      if (!current) return;
-      settings.clear(
-        scope,
-        "learned",
-        "a confirmed emergency, or the false alarms are more than 60 days old",
-        "system",
-      );
-    } else if (JSON.stringify(current?.params) !== JSON.stringify(feedback.override)) {
-      settings.set({
-        scope,
-        source: "learned",
-        params: feedback.override,
-        // Both languages are recorded: the operator reading the home's settings may use either.
-        reason: `${feedback.reasons.map((r) => r.en).join(" ")}\n${feedback.reasons.map((r) => r["zh-CN"]).join("")}`,
-        changedBy: "system",
-      });
-    } else return;
-    log.info(
-      { householdId: alert.householdId, learned: feedback.override },
-      "inactivity limits adjusted from outcomes",
-    );
-    service.homeChanged(alert.householdId);
-  }
+  const learned = createLearnedLimits({
+    alerts: alertStore,
+    settings,
+    clock,
+    log,
+    homeChanged: (id) => service.homeChanged(id),
+  });
 
   /**
    * A button's "I'm OK" press answers the home's waiting check-ins with "ok", a panic press with "help"
@@ -190,7 +150,19 @@ export function wireAlerts(
   };
 
   return {
-    service,
+    // The learned limits are recomputed daily from start-up on (they fade after 60 days without new alerts).
+    service: {
+      ...service,
+      start() {
+        service.start();
+        learned.start();
+      },
+      stop() {
+        learned.stop();
+        service.stop();
+      },
+    },
+    learned,
     lifecycle,
     settings,
     checkInApi,

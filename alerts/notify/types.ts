@@ -108,7 +108,11 @@ export const templateDataSchemas = {
     by: z.string().min(1).max(100).optional(),
     resolvedAt: epochMs,
   }),
-  alert_cleared: alertData.extend({ clearedAt: epochMs }),
+  alert_cleared: alertData.extend({
+    clearedAt: epochMs,
+    /** Cleared because a planned absence covering now was recorded: by whom (their role) and until when. */
+    absence: z.object({ role: z.enum(["operator", "worker", "family"]), to: epochMs }).optional(),
+  }),
   device_silent: homeData.extend({
     deviceId: z.string().min(1).max(64),
     deviceKind: z.enum(DEVICE_KINDS),

@@ -1,5 +1,5 @@
 import type { RouteOptions } from "fastify";
-import type { AlertStore } from "../../alerts/alert-types.js";
+import type { AlertStore, ClearReason } from "../../alerts/alert-types.js";
 import type { AlertLifecycle } from "../../alerts/lifecycle.js";
 import type { Clock } from "../../core/clock.js";
 import type { Account, AccountStore } from "../../storage/sqlite/accounts.js";
@@ -61,8 +61,11 @@ export interface DashboardDeps {
   notifications?: NotificationsApi;
   /** Export and erase of one household's data; without it those routes are not served. */
   privacy?: PrivacyApi;
-  /** A home's absences or rule settings changed: the rules engine picks them up at once. */
-  homeChanged?(householdId: string): void;
+  /**
+   * A home's absences or rule settings changed: the rules engine picks them up at once. `absence`: a person
+   * recorded (or moved) this absence; if it holds now, open "not seen" alerts are cleared for it.
+   */
+  homeChanged?(householdId: string, absence?: ClearReason): void;
   clock: Clock;
   options?: Partial<AuthOptions>;
   /** Sees every route as it is added (tests list them to check scope on each). */

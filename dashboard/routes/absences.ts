@@ -1,4 +1,6 @@
+import type { FastifyRequest } from "fastify";
 import { z } from "zod";
+import type { ClearReason } from "../../alerts/alert-types.js";
 import { jinlinError } from "../../core/errors.js";
 import type { Absence } from "../../storage/sqlite/households-api.js";
 import { parse, principal } from "../auth/scope.js";
@@ -15,7 +17,16 @@ const absenceBody = z
 const absenceParams = householdParams.extend({ absenceId: z.coerce.number().int().positive() });
 const listQuery = z.object({ includePast: z.enum(["true", "false"]).default("false") });
 
-/** Planned absences (hospital, travel): the rules do not raise inactivity alerts while one holds. */
+/** Who recorded an absence, for the alerts it clears: the recorder's role is shown, their id is kept. */
+function recordedBy(req: FastifyRequest, a: Absence): ClearReason {
+  const p = principal(req);
+  return { kind: "absence", absenceId: a.id, from: a.from, to: a.to, by: p.id, role: p.role };
+}
+
+/**
+ * Planned absences (hospital, travel): the rules do not raise inactivity alerts while one holds, and one
+ * recorded for now clears the home's open "not seen" alerts nobody has taken on yet (docs/notifications.md).
+ */
 export const absenceRoutes: RouteModule = (app, { deps, scope }) => {
   const base = "/api/households/:householdId/absences";
   const find = (householdId: string, params: unknown): Absence => {
@@ -37,7 +48,7 @@ export const absenceRoutes: RouteModule = (app, { deps, scope }) => {
     const body = parse(absenceBody, req.body);
     const a = deps.homes.addAbsence({ householdId: h.id, ...body, createdBy: principal(req).id });
     scope.audit(req, "change", h.id, { absenceId: a.id, reason: a.reason });
-    deps.homeChanged?.(h.id);
+    deps.homeChanged?.(h.id, recordedBy(req, a));
     return reply.code(201).send(a);
   });
 
@@ -47,8 +58,9 @@ export const absenceRoutes: RouteModule = (app, { deps, scope }) => {
     const body = parse(absenceBody, req.body);
     deps.homes.updateAbsence(a.id, body);
     scope.audit(req, "change", h.id, { absenceId: a.id });
-    deps.homeChanged?.(h.id);
-    return deps.homes.absence(h.id, a.id);
+    const updated = find(h.id, req.params);
+    deps.homeChanged?.(h.id, recordedBy(req, updated));
+    return updated;
   });
 
   app.delete(`${base}/:absenceId`, { config: { roles: ALL_ROLES } }, async (req, reply) => {

@@ -22,6 +22,7 @@ interface AlertRow {
   next_action_at: number | null;
   evidence: string;
   checkin: string | null;
+  cleared_reason: string | null;
 }
 
 const COLUMNS: Record<keyof Omit<Alert, "id">, string> = {
@@ -42,6 +43,7 @@ const COLUMNS: Record<keyof Omit<Alert, "id">, string> = {
   nextActionAt: "next_action_at",
   evidence: "evidence",
   checkIn: "checkin",
+  clearReason: "cleared_reason",
 };
 
 const toAlert = (r: AlertRow): Alert => ({
@@ -63,10 +65,12 @@ const toAlert = (r: AlertRow): Alert => ({
   nextActionAt: r.next_action_at,
   evidence: JSON.parse(r.evidence) as Alert["evidence"],
   checkIn: r.checkin ? (JSON.parse(r.checkin) as Alert["checkIn"]) : null,
+  clearReason: r.cleared_reason ? (JSON.parse(r.cleared_reason) as Alert["clearReason"]) : null,
 });
 
+const JSON_COLUMNS = new Set(["evidence", "checkIn", "clearReason"]);
 const toDb = (key: string, value: unknown): unknown =>
-  key === "evidence" || (key === "checkIn" && value !== null) ? JSON.stringify(value) : value;
+  value === undefined ? null : JSON_COLUMNS.has(key) && value !== null ? JSON.stringify(value) : value;
 
 export function createAlertStore(db: Db): AlertStore {
   const byId = db.prepare<[number], AlertRow>("SELECT * FROM alerts WHERE id = ?");

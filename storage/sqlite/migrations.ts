@@ -274,4 +274,9 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX audit_log_at ON audit_log(at);
   CREATE INDEX sessions_expires ON sessions(expires_at);
   `,
+  // 10: why an alert was cleared other than by its rule (JSON: a planned absence recorded while it was open,
+  // with who recorded it), shown beside "cleared" (docs/notifications.md)
+  `
+  ALTER TABLE alerts ADD COLUMN cleared_reason TEXT;
+  `,
 ];

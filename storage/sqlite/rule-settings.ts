@@ -100,6 +100,15 @@ export function createRuleSettingsStore(db: Db, now: () => number) {
           changedAt: h.changed_at,
         }));
     },
+    /** The homes that have a layer of this source (the daily recomputation of the learned layers). */
+    householdsWith(source: SettingSource): string[] {
+      return db
+        .prepare<[string], { scope: string }>(
+          "SELECT scope FROM rule_settings WHERE source = ? AND scope LIKE 'household:%' ORDER BY scope",
+        )
+        .all(source)
+        .map((r) => r.scope.slice("household:".length));
+    },
     /** The scopes whose operator layers apply to one home, most general first: global, its grids, itself. */
     scopesFor(householdId: string): RuleScope[] {
       const home = gridOf.get(householdId);

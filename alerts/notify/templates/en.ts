@@ -155,9 +155,17 @@ function resolved(n: NotificationOf<"alert_resolved">): Content {
   ]);
 }
 
+const RECORDER = { operator: "an operator", worker: "a grid worker", family: "a family member" } as const;
+
 function cleared(n: NotificationOf<"alert_cleared">): Content {
   const d = n.data;
   const at = time(d.clearedAt, d.timezone);
+  if (d.absence) {
+    const line = `At ${at} ${RECORDER[d.absence.role]} recorded that ${d.resident} is away (until ${time(d.absence.to, d.timezone)}); the earlier alert (${rule(d)}) is cleared.`;
+    if (n.audience === "worker")
+      return worker(d, `[Jinlin] Cleared, away: ${d.resident} (${d.address}) – ${rule(d)}`, [line], []);
+    return family(d, `[Jinlin] ${d.resident}: away, notice cleared`, [line]);
+  }
   if (n.audience === "worker")
     return worker(
       d,

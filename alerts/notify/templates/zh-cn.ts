@@ -148,9 +148,17 @@ function resolved(n: NotificationOf<"alert_resolved">): Content {
   ]);
 }
 
+const RECORDER = { operator: "运营人员", worker: "网格员", family: "家属" } as const;
+
 function cleared(n: NotificationOf<"alert_cleared">): Content {
   const d = n.data;
   const at = time(d.clearedAt, d.timezone);
+  if (d.absence) {
+    const line = `${at} ${RECORDER[d.absence.role]}登记了${d.resident}不在家（至 ${time(d.absence.to, d.timezone)}），之前的告警（${rule(d)}）已解除。`;
+    if (n.audience === "worker")
+      return worker(d, `【近邻】已解除（登记外出）：${d.resident}（${d.address}）${rule(d)}`, [line], []);
+    return family(d, `【近邻】${d.resident}：已登记外出，提醒已解除`, [line]);
+  }
   if (n.audience === "worker")
     return worker(
       d,

@@ -1,0 +1,140 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { createAccount } from "../../dashboard/auth/passwords.js";
+import { createAccountStore } from "../../storage/sqlite/accounts.js";
+import { createPeopleStore } from "../../storage/sqlite/people.js";
+import { httpClient } from "../helpers/http-client.js";
+import { waitUntil } from "../helpers/mqtt.js";
+import {
+  alerts,
+  events,
+  publish,
+  quietUntilInactivityAlert,
+  settle,
+  startWorld,
+  type World,
+} from "./checkin-harness.js";
+
+const HOUR = 3_600_000;
+const worlds: World[] = [];
+afterEach(async () => {
+  for (const w of worlds.splice(0)) await w.stop();
+});
+
+/** The home's world with the resident's daughter signed in (a family account linked to the home). */
+async function world(checkIn?: { channels: string[] }) {
+  const w = await startWorld();
+  worlds.push(w);
+  if (checkIn) {
+    const r = await w.operator.request("PUT", `/api/households/${w.home.householdId}/checkin`, {
+      enabled: true,
+      ...checkIn,
+    });
+    expect(r.status).toBe(200);
+  }
+  const people = createPeopleStore(w.svc.stores.db, Date.now);
+  const account = await createAccount(
+    {
+      people,
+      accounts: createAccountStore(w.svc.stores.db, Date.now),
+      transaction: (fn) => w.svc.stores.db.transaction(fn)(),
+    },
+    { role: "family", login: "daughter@family.test", name: "Daughter", password: "daughter-password-1" },
+  );
+  people.linkFamily(account.id, w.home.householdId, "daughter", false);
+  const daughter = httpClient(`http://127.0.0.1:${w.svc.httpPort}`);
+  // Signed in afresh each time: the virtual hours before it outlast any session.
+  const away = async (fromMs: number, toMs: number) => {
+    await daughter.login("daughter@family.test", "daughter-password-1");
+    return daughter.request("POST", `/api/households/${w.home.householdId}/absences`, {
+      from: fromMs,
+      to: toMs,
+      reason: "travel",
+    });
+  };
+  return { w, daughter, away, daughterId: account.id };
+}
+
+const clearReason = (w: World, id: number) =>
+  JSON.parse(
+    (
+      w.svc.stores.db.prepare("SELECT cleared_reason FROM alerts WHERE id = ?").get(id) as {
+        cleared_reason: string;
+      }
+    ).cleared_reason,
+  ) as Record<string, unknown>;
+
+describe("an absence recorded while an alert is open", () => {
+  it("clears an open inactivity alert with its reason, stops escalation, tells the worker, and the gap is watched afresh after it", async () => {
+    const { w, away, daughterId } = await world();
+    const alert = await quietUntilInactivityAlert(w);
+    await waitUntil(() => w.workerMails().length === 1, 5000, "worker told of the raise");
+
+    const now = w.clock.now();
+    const r = await away(now - HOUR, now + 24 * HOUR);
+    expect(r.status).toBe(201);
+    expect(alerts(w)[0]).toMatchObject({ id: alert.id, status: "cleared", nextActionAt: null });
+    expect(clearReason(w, alert.id)).toMatchObject({ kind: "absence", role: "family", by: daughterId });
+    expect(events(w, alert.id).at(-1)).toEqual({ action: "absence_cleared", actor: daughterId });
+    // The worker who was told of it is told it is over, and why.
+    await waitUntil(() => w.workerMails().length === 2, 5000, "worker told of the clear");
+    expect(w.workerMails()[1]!.text).toContain("家属登记");
+    const audit = w.svc.stores.db
+      .prepare("SELECT COUNT(*) AS n FROM audit_log WHERE actor = ? AND household_id = ?")
+      .get(daughterId, w.home.householdId) as { n: number };
+    expect(audit.n).toBeGreaterThan(0);
+
+    // No escalation or reminder any more: the backup worker never hears of it.
+    w.clock.advanceBy(2 * HOUR);
+    await settle();
+    expect(w.smtp.received.filter((m) => m.envelopeTo.includes("chen@grid.test"))).toHaveLength(0);
+
+    // After the absence, still no water: the rule raises a new alert (it did not stay "open" in its memory).
+    for (let h = 0; h < 40 && alerts(w).length < 2; h++) {
+      w.clock.advanceBy(HOUR);
+      await publish(w, "meter", { kind: "water", totalLiters: 1005 });
+    }
+    expect(alerts(w)).toHaveLength(2);
+    expect(alerts(w)[1]).toMatchObject({ status: "open" });
+  });
+
+  it("clears an alert waiting on the resident's check-in, and nobody is sent or told", async () => {
+    const { w, away } = await world({ channels: ["call"] });
+    const alert = await quietUntilInactivityAlert(w);
+    expect(alert.checkIn).toMatchObject({ result: null });
+    const now = w.clock.now();
+    expect((await away(now, now + 24 * HOUR)).status).toBe(201);
+    expect(alerts(w)[0]).toMatchObject({ status: "cleared", checkIn: { result: "absence" } });
+    // Past the check-in and every escalation step (the meter still reporting): no worker is sent.
+    for (let h = 0; h < 3; h++) {
+      w.clock.advanceBy(HOUR);
+      await publish(w, "meter", { kind: "water", totalLiters: 1005 });
+    }
+    await settle();
+    expect(w.smtp.received.map((m) => m.subject)).toEqual([]);
+    expect(w.calls().map((c) => c.template)).toEqual(["resident_checkin"]);
+  });
+
+  it("leaves an acknowledged alert with its worker, puts the absence on its timeline", async () => {
+    const { w, away, daughterId } = await world();
+    const alert = await quietUntilInactivityAlert(w);
+    await w.operator.login("operator", "operator-password-1");
+    expect((await w.operator.request("POST", `/api/alerts/${alert.id}/acknowledge`)).status).toBe(200);
+    const now = w.clock.now();
+    expect((await away(now, now + 24 * HOUR)).status).toBe(201);
+    expect(alerts(w)[0]).toMatchObject({ status: "acknowledged" });
+    expect(events(w, alert.id).at(-1)).toEqual({ action: "absence_recorded", actor: daughterId });
+  });
+
+  it("an absence that starts later changes nothing now, and never clears a panic press", async () => {
+    const { w, away } = await world();
+    const alert = await quietUntilInactivityAlert(w);
+    await publish(w, "button", { kind: "button", pressed: true });
+    await waitUntil(() => alerts(w, "panic").length === 1, 5000, "panic alert");
+    const now = w.clock.now();
+    expect((await away(now + 2 * HOUR, now + 24 * HOUR)).status).toBe(201);
+    expect(alerts(w)[0]).toMatchObject({ id: alert.id, status: "open" });
+    expect((await away(now, now + 24 * HOUR)).status).toBe(201);
+    expect(alerts(w)[0]).toMatchObject({ id: alert.id, status: "cleared" });
+    expect(alerts(w, "panic")[0]).toMatchObject({ status: "open" });
+  });
+});
