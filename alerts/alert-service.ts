@@ -1,11 +1,12 @@
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Reading, StoredReading } from "../core/domain.js";
 import type { Logger } from "../core/log.js";
+import type { ClearReason } from "./alert-types.js";
 import { createDeadlineScheduler } from "./deadline-scheduler.js";
 import { createHomeEvaluator, type HomeEvaluator, type HomeState } from "./engine/home-evaluator.js";
 import type { Interval, Transition } from "./engine/types.js";
-import type { ClearReason } from "./alert-types.js";
 import type { AlertLifecycle } from "./lifecycle.js";
+import { resumeAfterPause } from "./monitoring-pause.js";
 import type { InactivityState } from "./rules/inactivity.js";
 import type { RuleParams } from "./rules/params.js";
 
@@ -21,6 +22,10 @@ export interface HomeSettings {
   timezone: string;
   absences: Interval[];
   params?: RuleParams;
+  /** Consent withdrawn (PIPL art. 15): the home is not evaluated at all (alerts/monitoring-pause.ts). */
+  paused?: boolean;
+  /** When the home's latest consent pause ended, if lately: its rules' state is resumed from then. */
+  resumedAt?: number;
 }
 
 export interface AlertServiceDeps {
@@ -29,6 +34,8 @@ export interface AlertServiceDeps {
   /** The home's time zone, planned absences and resolved rule parameters; undefined for an unknown home. */
   home(householdId: string): HomeSettings | undefined;
   pendingAlertActions(): { id: number; nextActionAt: number | null }[];
+  /** Closes the home's alerts that still need someone, because consent was withdrawn. */
+  closeForPause?(householdId: string): void;
   clock: Clock;
   log: Logger;
 }
@@ -62,7 +69,7 @@ export function createAlertService(deps: AlertServiceDeps) {
 
   function evaluatorFor(householdId: string): HomeEvaluator | undefined {
     const settings = deps.home(householdId);
-    if (!settings) return undefined;
+    if (!settings || settings.paused) return undefined;
     return createHomeEvaluator({ homeId: householdId, ...settings });
   }
 
@@ -148,6 +155,34 @@ export function createAlertService(deps: AlertServiceDeps) {
     persist([householdId]);
   }
 
+  /**
+   * Consent withdrawn: write the home's rules' memory without a deadline, drop it, cancel its timer and
+   * close its alerts; nothing is evaluated until consent is given again. After a pause: load the home with
+   * its state resumed (resumeAfterPause). True while the home is paused.
+   */
+  function pauseOrResume(householdId: string): boolean {
+    const settings = deps.home(householdId);
+    if (settings?.paused) {
+      const h = homes.get(householdId);
+      const row = h && { householdId, state: JSON.stringify(h.state), lastReadingId: h.lastReadingId };
+      try {
+        if (row) states.save([{ ...row, deadline: null }]);
+      } catch (err) {
+        log.error({ err, householdId }, "rule state not saved at the pause; a restart replays its readings");
+      }
+      homes.delete(householdId);
+      dirty.delete(householdId);
+      scheduler.cancel(homeKey(householdId));
+      deps.closeForPause?.(householdId);
+      return true;
+    }
+    if (settings?.resumedAt !== undefined) {
+      const h = live(householdId);
+      if (h) h.state = resumeAfterPause(h.state, settings.resumedAt);
+    }
+    return false;
+  }
+
   return {
     /** Feeds newly committed readings (ingest's onCommitted) through their homes' rules. */
     onReadings(stored: readonly StoredReading[]): Transition[] {
@@ -186,6 +221,7 @@ export function createAlertService(deps: AlertServiceDeps) {
      * absence the gap is watched afresh from its end instead of waiting for water that may never come.
      */
     homeChanged(householdId: string, absence?: ClearReason): void {
+      if (pauseOrResume(householdId)) return;
       const home = absence ? live(householdId) : homes.get(householdId);
       const evaluator = evaluatorFor(householdId);
       if (!home || !evaluator) return;

@@ -58,7 +58,8 @@ export function createDailySummaries(d: {
 
   function send(householdId: string, at: number): void {
     const h = d.source.household(householdId);
-    if (!h) return;
+    // Consent withdrawn: the home is not monitored, and nobody is told about it (docs/privacy.md).
+    if (!h || h.monitoringPausedAt != null) return;
     const zone = zoneFor(h.timezone);
     const from = zone.dayStart(at - 1);
     const date = new Date(from + zone.offsetMs(from)).toISOString().slice(0, 10);

@@ -15,13 +15,15 @@ export interface DeviceLookup {
     | {
         device: { id: string; kind: DeviceKind; householdId: string; revokedAt: number | null };
         secretHash: string;
+        /** Its household's consent is withdrawn (PIPL art. 15): the home is not monitored. */
+        monitoringPaused?: boolean;
       }
     | undefined;
 }
 
 export type AuthOutcome =
   | { ok: true; device: AuthedDevice }
-  | { ok: false; why: "unknown" | "revoked" | "bad_secret" | "throttled" | "busy" };
+  | { ok: false; why: "unknown" | "revoked" | "bad_secret" | "throttled" | "busy" | "paused" };
 
 export interface AuthenticatorOptions {
   /** scrypt verifications running at once: libuv's pool has 4 threads (as many as before this limit). */
@@ -70,15 +72,21 @@ export function createDeviceAuthenticator(lookup: DeviceLookup, options: Authent
     const digest = sha256(secret);
     const cached = verified.get(deviceId);
     let ok: boolean;
+    let waited = false;
     if (cached && cached.storedHash === creds.secretHash) ok = timingSafeEqual(cached.digest, digest);
     else if (!opts.verify) return { ok: false, why: "throttled" };
     else {
       const verdict = await inSlot(() => verifySecret(secret, creds.secretHash));
       if (verdict === "busy") return { ok: false, why: "busy" };
       ok = verdict;
+      waited = true;
       if (ok) verified.set(deviceId, { storedHash: creds.secretHash, digest });
     }
     if (!ok) return { ok: false, why: "bad_secret" };
+    // Checked after the secret, so "paused" is never an answer to a guess (both are CONNACK 5 anyway).
+    // After a wait for scrypt, read again: consent may have been withdrawn meanwhile.
+    const paused = waited ? lookup.getCredentials(deviceId)?.monitoringPaused : creds.monitoringPaused;
+    if (paused) return { ok: false, why: "paused" };
     const { id, kind, householdId } = creds.device;
     return { ok: true, device: { id, kind, householdId } };
   };

@@ -59,6 +59,14 @@ export function createLoginCheck(deps: {
       deps.observer?.authFailed("throttled");
       return outcome;
     }
+    if (outcome.why === "paused") {
+      // The right device of a home whose consent is withdrawn: not a failed guess, so no back-off for the
+      // device or its address (neighbours behind one NAT), and no warning per retry (docs/privacy.md).
+      byDevice.succeeded(deviceId);
+      deps.observer?.authFailed("paused");
+      log.debug({ deviceId }, "device refused: monitoring paused (consent withdrawn)");
+      return outcome;
+    }
     if (outcome.why === "busy") {
       refused(deviceId, address, "busy", { code: "JINLIN_ERR_AUTH_BUSY" });
       return outcome;

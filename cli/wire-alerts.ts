@@ -2,6 +2,7 @@ import { createAlertService } from "../alerts/alert-service.js";
 import type { Alert } from "../alerts/alert-types.js";
 import { DEFAULT_ESCALATION } from "../alerts/escalation.js";
 import { type AlertNews, createAlertLifecycle } from "../alerts/lifecycle.js";
+import { closeAlertsForPause } from "../alerts/monitoring-pause.js";
 import type { NotificationRequest } from "../alerts/notify/types.js";
 import { feedbackOutcome } from "../alerts/rules/inactivity-feedback.js";
 import { type RuleParams, resolveRuleParams, ruleParamsDefaults } from "../alerts/rules/params.js";
@@ -91,16 +92,27 @@ export function wireAlerts(
     log,
     home(householdId) {
       const h = registry.getHousehold(householdId);
+      if (!h) return undefined;
       // Absences that ended more than two days ago no longer matter to any rule's window.
-      return h
-        ? {
-            timezone: h.timezone,
-            absences: ruleStates.absences(householdId, clock.now() - 2 * 86_400_000),
-            params: paramsFor(householdId),
-          }
-        : undefined;
+      const since = clock.now() - 2 * 86_400_000;
+      // A past consent pause is a planned absence to the rules (docs/privacy.md, "Withdrawing consent").
+      const pauses = homes.monitoringPauses(householdId, since);
+      return {
+        timezone: h.timezone,
+        absences: [...ruleStates.absences(householdId, since), ...pauses],
+        params: paramsFor(householdId),
+        paused: h.monitoringPausedAt != null,
+        ...(pauses.length > 0 ? { resumedAt: Math.max(...pauses.map((p) => p.to)) } : {}),
+      };
     },
     pendingAlertActions: () => alertStore.withPendingActions(),
+    closeForPause(householdId) {
+      for (const a of closeAlertsForPause(alertStore, householdId, clock.now())) {
+        service.alertScheduleChanged(a.id, null);
+        log.info({ alertId: a.id, householdId, rule: a.rule }, "alert closed: monitoring paused");
+        for (const l of listeners) l(a, "cleared");
+      }
+    },
   });
   /** Global → grids → learned → operator's home settings; a layer that no longer validates is skipped, loudly. */
   function paramsFor(householdId: string): RuleParams {

@@ -99,6 +99,11 @@ export interface Household {
   consent: boolean;
   language: "zh-CN" | "en";
   createdAt: number;
+  /**
+   * Since when the home is not monitored because consent was withdrawn (PIPL art. 15), or null while it is
+   * monitored. Only a recorded withdrawal pauses: a home whose consent was never recorded is still watched.
+   */
+  monitoringPausedAt?: number | null;
 }
 
 export interface Device {

@@ -1,3 +1,4 @@
+import type { FastifyBaseLogger } from "fastify";
 import { z } from "zod";
 import { emergencyContactSchema, householdInputSchema } from "../../core/domain.js";
 import { jinlinError } from "../../core/errors.js";
@@ -32,6 +33,30 @@ const pick = <T extends object>(o: T, keys: (keyof T)[]) =>
  * by the family after approval: a family member only ever sees households linked to them), preferences.
  */
 export const householdRoutes: RouteModule = (app, { deps, scope }) => {
+  /** Whether the home is watched; while consent is withdrawn, since when and who withdrew it (name, role). */
+  function monitoring(householdId: string) {
+    const pause = deps.homes.monitoringPause(householdId);
+    if (!pause) return { paused: false as const };
+    const who = deps.people.get(pause.by);
+    return {
+      paused: true as const,
+      since: pause.since,
+      by: who ? { name: who.name, role: who.role } : { name: null, role: pause.by === "cli" ? "cli" : null },
+    };
+  }
+
+  /**
+   * Consent withdrawn (PIPL art. 15): close the home's device connections at once (the broker refuses them
+   * from now on) and let the rules engine stop watching the home. Given again: the engine resumes it.
+   */
+  function monitoringChanged(householdId: string, change: "paused" | "resumed", log: FastifyBaseLogger) {
+    let closed = 0;
+    if (change === "paused")
+      for (const d of deps.registry.listDevices(householdId)) closed += deps.disconnectDevice(d.id);
+    deps.homeChanged?.(householdId);
+    log.info({ householdId, monitoring: change, connectionsClosed: closed }, "household monitoring changed");
+  }
+
   app.get("/api/households", { config: { roles: ALL_ROLES } }, async (req) => {
     const ids = scope.householdIds(req);
     const all = deps.registry.listHouseholds();
@@ -59,6 +84,7 @@ export const householdRoutes: RouteModule = (app, { deps, scope }) => {
     const carer = principal(req).role !== "family";
     return {
       ...h,
+      monitoring: monitoring(h.id),
       profile: deps.homes.profile(h.id),
       devices: deps.registry.listDevices(h.id),
       family: carer ? deps.people.family(h.id) : undefined,
@@ -68,12 +94,28 @@ export const householdRoutes: RouteModule = (app, { deps, scope }) => {
   app.patch("/api/households/:householdId", { config: { roles: ALL_ROLES } }, async (req) => {
     const h = scope.household(req, parse(householdParams, req.params).householdId);
     const body = parse(patchBody, req.body);
-    deps.homes.transaction(() => {
+    const actor = principal(req).id;
+    const change = deps.homes.transaction(() => {
       deps.homes.updateHousehold(h.id, body);
-      deps.homes.setProfile(h.id, pick(body, ["phone", "healthNotes", "accessNotes"]), principal(req).id);
+      deps.homes.setProfile(h.id, pick(body, ["phone", "healthNotes", "accessNotes"]), actor);
+      // Only a recorded consent that is withdrawn pauses (forms send `consent` with every save, and a home
+      // whose consent was never recorded stays watched, as before); giving it again resumes.
+      if (h.consent && body.consent === false)
+        return deps.homes.pauseMonitoring(h.id, actor) ? ("paused" as const) : null;
+      if (body.consent === true)
+        return deps.homes.resumeMonitoring(h.id, actor) ? ("resumed" as const) : null;
+      return null;
     });
-    scope.audit(req, "change", h.id, { fields: Object.keys(body) });
-    return { ...deps.registry.getHousehold(h.id), profile: deps.homes.profile(h.id) };
+    scope.audit(req, "change", h.id, {
+      fields: Object.keys(body),
+      ...(change ? { monitoring: change } : {}),
+    });
+    if (change) monitoringChanged(h.id, change, req.log);
+    return {
+      ...deps.registry.getHousehold(h.id),
+      monitoring: monitoring(h.id),
+      profile: deps.homes.profile(h.id),
+    };
   });
 
   app.get("/api/households/:householdId/preferences", { config: { roles: FAMILY } }, async (req) => {

@@ -398,4 +398,29 @@ export const en = {
   "alert.absenceUntilRequired": "Enter until when the resident is away (after the start)",
   "alert.doneAbsence": "Resolved; the absence is recorded",
   "alert.absenceFailed": "Resolved, but the absence was not recorded:",
+  "consent.title": "Consent and monitoring",
+  "consent.notMonitored": "Not monitored",
+  "consent.pausedTitle": "Not monitored: consent withdrawn",
+  "consent.pausedBy": "{who} withdrew consent on {at}.",
+  "consent.pausedHelp":
+    "Device connections are refused; no readings are processed, no alerts or notifications are sent. Stored data is kept. Monitoring resumes when consent is given again.",
+  "consent.byCli": "an operator (command line)",
+  "consent.unrecorded": "Consent not recorded (still monitored)",
+  "consent.stateGiven": "Consent given: the home is monitored.",
+  "consent.stateWithdrawn": "Consent withdrawn: the home is not monitored.",
+  "consent.withdraw": "Withdraw consent",
+  "consent.withdrawTitle": "Withdraw consent and stop monitoring?",
+  "consent.effectDevices":
+    "The home's devices are disconnected at once and refused from then on; no readings are received or stored.",
+  "consent.effectAlerts":
+    "No alerts are raised; open alerts are closed (reason: monitoring paused) with no escalation or reminder, and no notifications or daily summary are sent.",
+  "consent.effectData":
+    'Stored data is kept (use "Erase all data" to delete it) and the retention periods still apply.',
+  "consent.effectResume":
+    "Giving consent again resumes monitoring; the silence while paused raises no alert.",
+  "consent.withdrawConfirm": "Withdraw consent, stop monitoring",
+  "consent.withdrawn": "Consent withdrawn: this home is not monitored",
+  "consent.give": "Consent given again: resume monitoring",
+  "consent.given": "Consent recorded: monitoring resumed",
+  "event.monitoring_paused": "closed: monitoring paused (consent withdrawn)",
 };

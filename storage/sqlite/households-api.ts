@@ -273,6 +273,45 @@ export function createHouseholdsApiStore(db: Db, now: () => number) {
       for (const [col, value] of cols)
         if (value !== undefined) db.prepare(`UPDATE households SET ${col} = ? WHERE id = ?`).run(value, id);
     },
+    /**
+     * Consent withdrawn (PIPL art. 15): opens the home's monitoring pause, unless one is open already. Call
+     * inside the transaction that sets `consent`. True when a pause began now.
+     */
+    pauseMonitoring(householdId: string, by: string): boolean {
+      const info = db
+        .prepare(
+          `INSERT INTO monitoring_pauses (household_id, from_ts, paused_by) SELECT ?, ?, ?
+           WHERE NOT EXISTS (SELECT 1 FROM monitoring_pauses WHERE household_id = ? AND to_ts IS NULL)`,
+        )
+        .run(householdId, now(), by, householdId);
+      return info.changes === 1;
+    },
+    /** Consent given again: closes the open pause. True when one was open. */
+    resumeMonitoring(householdId: string, by: string): boolean {
+      const info = db
+        .prepare(
+          "UPDATE monitoring_pauses SET to_ts = ?, resumed_by = ? WHERE household_id = ? AND to_ts IS NULL",
+        )
+        .run(now(), by, householdId);
+      return info.changes === 1;
+    },
+    /** The open pause: since when and by whom (a person id, or `cli`); undefined while monitored. */
+    monitoringPause(householdId: string): { since: number; by: string } | undefined {
+      return db
+        .prepare<[string], { since: number; by: string }>(
+          "SELECT from_ts AS since, paused_by AS by FROM monitoring_pauses WHERE household_id = ? AND to_ts IS NULL",
+        )
+        .get(householdId);
+    },
+    /** Past pauses that ended after `endingAfter`: the rules treat them like planned absences. */
+    monitoringPauses(householdId: string, endingAfter: number): { from: number; to: number }[] {
+      return db
+        .prepare<[string, number], { from: number; to: number }>(
+          `SELECT from_ts AS "from", to_ts AS "to" FROM monitoring_pauses
+           WHERE household_id = ? AND to_ts IS NOT NULL AND to_ts > ? ORDER BY from_ts`,
+        )
+        .all(householdId, endingAfter);
+    },
     transaction: <T>(fn: () => T): T => db.transaction(fn).immediate(),
     createRegistration(r: {
       familyPersonId: string;

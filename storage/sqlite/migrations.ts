@@ -279,4 +279,18 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE alerts ADD COLUMN cleared_reason TEXT;
   `,
+  // 11: monitoring paused while consent is withdrawn (PIPL art. 15): one row per pause, to_ts NULL while it
+  // lasts; the rules treat a past pause like a planned absence (docs/privacy.md, "Withdrawing consent")
+  `
+  CREATE TABLE monitoring_pauses (
+    id INTEGER PRIMARY KEY,
+    household_id TEXT NOT NULL REFERENCES households(id),
+    from_ts INTEGER NOT NULL,
+    paused_by TEXT NOT NULL,
+    to_ts INTEGER,
+    resumed_by TEXT
+  );
+  CREATE UNIQUE INDEX monitoring_pauses_open ON monitoring_pauses(household_id) WHERE to_ts IS NULL;
+  CREATE INDEX monitoring_pauses_household ON monitoring_pauses(household_id, to_ts);
+  `,
 ];

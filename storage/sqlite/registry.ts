@@ -23,6 +23,7 @@ interface HouseholdRow {
   consent: number;
   language: "zh-CN" | "en";
   created_at: number;
+  paused_at: number | null;
 }
 interface DeviceRow {
   id: string;
@@ -32,6 +33,8 @@ interface DeviceRow {
   created_at: number;
   last_seen_at: number | null;
   revoked_at: number | null;
+  /** Only in the credentials look-up. */
+  paused?: number;
 }
 
 const toHousehold = (r: HouseholdRow): Household => ({
@@ -45,6 +48,7 @@ const toHousehold = (r: HouseholdRow): Household => ({
   consent: r.consent === 1,
   language: r.language,
   createdAt: r.created_at,
+  monitoringPausedAt: r.paused_at,
 });
 const toDevice = (r: DeviceRow): Device => ({
   id: r.id,
@@ -58,7 +62,12 @@ const toDevice = (r: DeviceRow): Device => ({
 export interface DeviceCredentials {
   device: Device;
   secretHash: string;
+  /** Its household's consent is withdrawn: the broker refuses the device (docs/privacy.md). */
+  monitoringPaused: boolean;
 }
+
+/** The open pause of a household (consent withdrawn), if any: one indexed look-up. */
+const PAUSED_AT = `(SELECT p.from_ts FROM monitoring_pauses p WHERE p.household_id = h.id AND p.to_ts IS NULL)`;
 
 /** Grids, households and devices in SQLite. */
 export function createRegistry(db: Db, now: () => number) {
@@ -67,9 +76,12 @@ export function createRegistry(db: Db, now: () => number) {
     { id: number; parent_id: number | null; path: string; name: string; level: string }
   >("SELECT id, parent_id, path, name, level FROM grids WHERE path = ?");
   const insertGrid = db.prepare("INSERT INTO grids (parent_id, path, name, level) VALUES (?, ?, ?, ?)");
-  const householdSelect = `SELECT h.*, g.path FROM households h JOIN grids g ON g.id = h.grid_id`;
+  const householdSelect = `SELECT h.*, g.path, ${PAUSED_AT} AS paused_at FROM households h JOIN grids g ON g.id = h.grid_id`;
   const householdById = db.prepare<[string], HouseholdRow>(`${householdSelect} WHERE h.id = ?`);
-  const deviceById = db.prepare<[string], DeviceRow>("SELECT * FROM devices WHERE id = ?");
+  const deviceById = db.prepare<[string], DeviceRow>(
+    `SELECT d.*, EXISTS (SELECT 1 FROM monitoring_pauses p WHERE p.household_id = d.household_id
+       AND p.to_ts IS NULL) AS paused FROM devices d WHERE d.id = ?`,
+  );
   const devicesByHousehold = db.prepare<[string], DeviceRow>(
     "SELECT * FROM devices WHERE household_id = ? ORDER BY id",
   );
@@ -165,7 +177,9 @@ export function createRegistry(db: Db, now: () => number) {
 
     getCredentials(id: string): DeviceCredentials | undefined {
       const row = deviceById.get(id);
-      return row ? { device: toDevice(row), secretHash: row.secret_hash } : undefined;
+      return row
+        ? { device: toDevice(row), secretHash: row.secret_hash, monitoringPaused: row.paused === 1 }
+        : undefined;
     },
 
     listDevices(householdId: string): Device[] {

@@ -5,6 +5,8 @@ import { act } from "../errors.js";
 import { getLang, t } from "../i18n.js";
 import { latest } from "../live.js";
 import { absencesSection } from "./absences.js";
+import { statusBadge } from "./alert.js";
+import { monitoringBanner } from "./consent-ui.js";
 import { parentDetailsSection } from "./parent-details.js";
 import { privacySection } from "./privacy-ui.js";
 
@@ -79,17 +81,19 @@ async function statusPage(view, id, ctx) {
   const refresh = latest(async () => {
     const now = await serverNow();
     const window = `every=1h&from=${now - 86_400_000}&to=${now}`;
-    const [st, al, water, normal] = await Promise.all([
+    const [st, al, water, normal, hh] = await Promise.all([
       get(`/api/households/${seg(id)}/status`),
       get(`/api/households/${seg(id)}/alerts?limit=10`),
       get(`/api/households/${seg(id)}/water?${window}`),
       get(`/api/households/${seg(id)}/water/normal?${window}`).catch(() => null),
+      get(`/api/households/${seg(id)}`),
     ]);
     tz = st.timezone;
     const band = normal?.band ?? [];
     replace(
       head,
       h("h1", { text: st.resident }),
+      monitoringBanner(hh, tz),
       summaryLine(st, now),
       h("p.muted", { text: t("status.litersToday", { n: Number(st.waterLitersToday ?? 0).toFixed(0) }) }),
       st.absence.current
@@ -108,7 +112,7 @@ async function statusPage(view, id, ctx) {
             "div.grow",
             null,
             h("strong", { text: a.message?.[getLang()] ?? t(`rule.${a.rule}`) }),
-            h("div.muted", { text: `${fmtTime(a.raisedAt, tz)} · ${t(`astatus.${a.status}`)}` }),
+            h("div.muted", null, `${fmtTime(a.raisedAt, tz)} · `, statusBadge(a, tz)),
             a.outcome
               ? h("div", {
                   "data-testid": "outcome",
@@ -135,7 +139,7 @@ async function statusPage(view, id, ctx) {
     section("family.waterToday", chart),
     section("family.alerts", alerts),
     absencesSection(id, tz),
-    parentDetailsSection(id),
+    parentDetailsSection(id, () => void refresh(undefined)),
     await prefsSection(id),
     // Export is for the family member whose registration created the home (the API answers others 403).
     ...((await registeredHere(id)) ? [privacySection(id, { erase: false })] : []),

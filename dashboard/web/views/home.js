@@ -5,6 +5,7 @@ import { getLang, t } from "../i18n.js";
 import { absencesSection } from "./absences.js";
 import { homeFacts, statusBadge } from "./alert.js";
 import { checkInSection } from "./checkin-ui.js";
+import { consentSection, monitoringBanner } from "./consent-ui.js";
 import { devicesSection } from "./devices-ui.js";
 import { privacySection } from "./privacy-ui.js";
 import { rulesSection } from "./rules-ui.js";
@@ -66,6 +67,8 @@ export default async function home(view, params, ctx) {
   const alerts = await get(`/api/households/${seg(id)}/alerts?limit=10`);
   view.append(
     h("h1", { text: hh.resident }),
+    // Element.append would show a null as the text "null".
+    ...[monitoringBanner(hh, tz)].filter(Boolean),
     section("home.details", homeFacts(hh)),
     section("chart.water", tabs, charts),
     section("chart.timeline", timeline),
@@ -95,6 +98,7 @@ export default async function home(view, params, ctx) {
     devicesSection(id, ctx.me.account.role === "operator", tz),
     absencesSection(id, tz),
     checkInSection(id),
+    consentSection(hh, ctx.refresh),
     // Element.append would show a null as the text "null".
     ...(ctx.me.account.role === "operator"
       ? [rulesSection(id, tz), privacySection(id, { erase: true, go: ctx.go })]

@@ -26,6 +26,17 @@ export default async function homes(view, _p, ctx) {
             "div.grow",
             null,
             h("strong", { text: x.resident }),
+            // A worker must never take a paused home for a watched one.
+            x.monitoringPausedAt
+              ? h(
+                  "div",
+                  null,
+                  h("span.badge.b-critical", {
+                    "data-testid": "home-paused",
+                    text: t("consent.notMonitored"),
+                  }),
+                )
+              : null,
             h("div.muted", { text: x.address }),
             h("div.muted.small", { text: `${x.gridPath} · ${x.id}` }),
           ),

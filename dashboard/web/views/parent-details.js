@@ -2,6 +2,7 @@ import { get, patch, seg } from "../api.js";
 import { button, field, formValues, h, replace, section } from "../dom.js";
 import { act } from "../errors.js";
 import { LANGS, t } from "../i18n.js";
+import { confirmWithdraw } from "./consent-ui.js";
 import { contactRow, contactsFrom } from "./register-parent.js";
 
 const MAX_CONTACTS = 10;
@@ -11,8 +12,9 @@ const MAX_CONTACTS = 10;
  * notes, how to get in, emergency contacts, preferred language and consent. The grid worker sees the
  * change on the home's page; the service records who changed what in the audit log.
  * @param {string} householdId
+ * @param {() => void} [saved] the page refreshes (its banner says whether the home is monitored)
  */
-export function parentDetailsSection(householdId) {
+export function parentDetailsSection(householdId, saved = () => {}) {
   const url = `/api/households/${seg(householdId)}`;
   const body = h("div", { "data-testid": "parent-details" });
 
@@ -37,8 +39,13 @@ export function parentDetailsSection(householdId) {
             e.preventDefault();
             const v = formValues(form);
             const consent = /** @type {HTMLInputElement} */ (form.querySelector("input[name=consent]"));
-            if (hh.consent && !consent.checked && !confirm(t("parent.confirmWithdraw"))) return;
-            const saved = await act(
+            // Withdrawing stops the monitoring: it has its own dialog saying so, and is saved on its own.
+            if (hh.consent && !consent.checked)
+              return confirmWithdraw(url, async () => {
+                render(await get(url));
+                saved();
+              });
+            const ok = await act(
               form.querySelector("button[type=submit]"),
               () =>
                 patch(url, {
@@ -52,7 +59,9 @@ export function parentDetailsSection(householdId) {
                 }),
               t("parent.saved"),
             );
-            if (saved) render(await get(url));
+            if (!ok) return;
+            render(await get(url));
+            saved();
           },
         },
         field("reg.address", h("input", { name: "address", required: true, value: hh.address })),
