@@ -20,6 +20,12 @@ export function familyAlertView(a: Alert) {
     closedAt: a.closedAt,
     outcome: a.outcome,
     message: a.evidence.message,
+    // While the resident is being asked the family see "checking with the resident (until 14:30)", not "open".
+    checkIn: a.checkIn ? { until: a.checkIn.until, result: a.checkIn.result } : null,
+    // "Cleared: absence recorded by family": the recorder's role and the absence's end, not who it was.
+    clearReason: a.clearReason
+      ? { kind: a.clearReason.kind, role: a.clearReason.role, to: a.clearReason.to }
+      : null,
   };
 }
 

@@ -75,6 +75,10 @@ export const en = {
   "astatus.resolved": "resolved",
   "astatus.cleared": "cleared",
   "astatus.checkin": "Checking with the resident (until {until})",
+  "astatus.clearedAbsence": "cleared: absence recorded by {role}",
+  "recorder.operator": "an operator",
+  "recorder.worker": "a grid worker",
+  "recorder.family": "family",
   "sev.info": "info",
   "sev.warning": "warning",
   "sev.major": "major",
@@ -107,6 +111,9 @@ export const en = {
   "event.checkin_answered": "the resident answered",
   "event.checkin_no_answer": "the resident did not answer: sent to the worker",
   "event.checkin_late_answer": "the resident answered late",
+  "event.absence_cleared": "cleared: absence recorded by {role}",
+  "event.absence_recorded":
+    "absence recorded by {role} (the alert stays with the worker who acknowledged it)",
   "checkin.title": "Resident check-in before dispatch",
   "checkin.help":
     "When the home seems quiet for too long, ask the resident first; the grid worker is sent only if there is no answer in time, or the resident asks for help. Never for a panic press, running water, temperature or the door at night.",

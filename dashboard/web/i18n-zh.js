@@ -399,6 +399,7 @@ export const zh = {
   "consent.pausedTitle": "未在监护：已撤回同意",
   "consent.pausedBy": "{who} 于 {at} 撤回了同意。",
   "consent.pausedHelp": "设备连接已被拒绝，不再处理读数、不发警报和通知。已存数据保留。重新同意后恢复监护。",
+  "consent.who": "{name}（{role}）",
   "consent.byCli": "运维人员（命令行）",
   "consent.unrecorded": "未记录同意（仍在监护）",
   "consent.stateGiven": "已取得同意，正在监护。",

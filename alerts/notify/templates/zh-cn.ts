@@ -148,7 +148,7 @@ function resolved(n: NotificationOf<"alert_resolved">): Content {
   ]);
 }
 
-const RECORDER = { operator: "运营人员", worker: "网格员", family: "家属" } as const;
+const RECORDER = { operator: "运维人员", worker: "网格员", family: "家属" } as const;
 
 function cleared(n: NotificationOf<"alert_cleared">): Content {
   const d = n.data;

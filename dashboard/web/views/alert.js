@@ -55,9 +55,10 @@ export function homeFacts(home) {
 }
 
 /**
- * An alert's status badge. While the resident is being asked (docs/notifications.md, check-in) an open
- * alert says so, with the time the worker will be sent if nobody answers: carers only (the family view
- * carries no `checkIn`). `timeZone` is the home's; without it, the viewer's own clock.
+ * An alert's status badge, in the inbox, on the alert page and on the family's page. While the resident is
+ * being asked (docs/notifications.md, check-in) an open alert says so, with the time the worker will be sent
+ * if nobody answers; one cleared because an absence was recorded says who recorded it. `timeZone` is the
+ * home's; without it, the viewer's own clock.
  * @param {any} a @param {string} [timeZone]
  */
 export function statusBadge(a, timeZone) {
@@ -66,7 +67,18 @@ export function statusBadge(a, timeZone) {
     el.dataset.testid = "checkin-status";
     return el;
   }
+  if (a.status === "cleared" && a.clearReason?.kind === "absence") {
+    const el = badge("cleared", t("astatus.clearedAbsence", { role: t(`recorder.${a.clearReason.role}`) }));
+    el.dataset.testid = "cleared-absence";
+    return el;
+  }
   return badge(a.status, t(`astatus.${a.status}`));
+}
+
+/** A timeline entry's words; an absence's entries name who recorded it. @param {any} e */
+function eventText(e) {
+  const role = e.detail?.role;
+  return t(`event.${e.action}`, role ? { role: t(`recorder.${role}`) } : undefined);
 }
 
 /** Which lifecycle buttons an alert in this status offers. @param {any} a */
@@ -170,7 +182,7 @@ export default async function alertView(view, params, ctx) {
           "ol.events",
           null,
           d.events.map((/** @type {any} */ e) =>
-            h("li", null, h("span.muted", { text: fmtTime(e.at, tz) }), " ", t(`event.${e.action}`)),
+            h("li", null, h("span.muted", { text: fmtTime(e.at, tz) }), " ", eventText(e)),
           ),
         ),
       ),

@@ -11,7 +11,11 @@ import { t } from "../i18n.js";
 
 /** Who withdrew consent, as the banner names them. @param {any} by */
 const who = (by) =>
-  by?.name ? `${by.name}（${t(`role.${by.role}`)}）` : by?.role === "cli" ? t("consent.byCli") : "—";
+  by?.name
+    ? t("consent.who", { name: by.name, role: t(`role.${by.role}`) })
+    : by?.role === "cli"
+      ? t("consent.byCli")
+      : "—";
 
 /** The banner over a home's page; null while the home is monitored. @param {any} hh @param {string | undefined} tz */
 export function monitoringBanner(hh, tz) {

@@ -13,16 +13,24 @@ import { privacySection } from "./privacy-ui.js";
 /** The family's first page: each parent's calm status, and registrations still waiting. @param {HTMLElement} view @param {string[]} params @param {any} ctx */
 export default async function family(view, params, ctx) {
   if (params[0]) return statusPage(view, params[0], ctx);
-  const [{ registrations }, me] = await Promise.all([get("/api/registrations"), get("/api/auth/me")]);
+  const [{ registrations }, me, { households }] = await Promise.all([
+    get("/api/registrations"),
+    get("/api/auth/me"),
+    get("/api/households"),
+  ]);
   view.append(h("h1", { text: t("family.title") }));
   for (const id of me.households) {
     const st = await get(`/api/households/${seg(id)}/status`);
+    // Consent withdrawn: say so instead of a status that is no longer watched.
+    const paused = households.some((/** @type {any} */ x) => x.id === id && x.monitoringPausedAt);
     view.append(
       h(
         "a.card.link",
         { href: `#/family/${seg(id)}`, "data-household": id },
         h("h2", { text: st.resident }),
-        summaryLine(st, me.now ?? Date.now()),
+        paused
+          ? h("p.warn", { "data-testid": "home-paused", text: t("consent.pausedTitle") })
+          : summaryLine(st, me.now ?? Date.now()),
       ),
     );
   }
@@ -89,17 +97,21 @@ async function statusPage(view, id, ctx) {
       get(`/api/households/${seg(id)}`),
     ]);
     tz = st.timezone;
+    head.classList.toggle("calm", !hh.monitoring?.paused);
     const band = normal?.band ?? [];
     replace(
       head,
       h("h1", { text: st.resident }),
       monitoringBanner(hh, tz),
-      summaryLine(st, now),
+      // While consent is withdrawn the home is not watched: no "all is well", no "check the devices".
+      hh.monitoring?.paused ? null : summaryLine(st, now),
       h("p.muted", { text: t("status.litersToday", { n: Number(st.waterLitersToday ?? 0).toFixed(0) }) }),
       st.absence.current
         ? h("p", { text: t("status.away", { to: fmtTime(st.absence.current.to, tz) }) })
         : null,
-      st.devices.silent ? h("p.warn", { text: t("status.silent", { n: st.devices.silent }) }) : null,
+      st.devices.silent && !hh.monitoring?.paused
+        ? h("p.warn", { text: t("status.silent", { n: st.devices.silent }) })
+        : null,
     );
     replace(
       alerts,
