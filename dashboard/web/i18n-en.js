@@ -411,6 +411,7 @@ export const en = {
   "consent.pausedBy": "{who} withdrew consent on {at}.",
   "consent.pausedHelp":
     "Device connections are refused; no readings are processed, no alerts or notifications are sent. Stored data is kept. Monitoring resumes when consent is given again.",
+  "consent.who": "{name} ({role})",
   "consent.byCli": "an operator (command line)",
   "consent.unrecorded": "Consent not recorded (still monitored)",
   "consent.stateGiven": "Consent given: the home is monitored.",
