@@ -39,6 +39,8 @@ describe("consent withdrawn: the home is not monitored", () => {
       const a = await s.provision("water");
       const button = await s.provision("button", { householdId: a.householdId });
       const b = await s.provision("water");
+      // A third home, whose meter showed water use before its pause: the inactivity gap across the pause.
+      const c = await s.provision("water");
       const people = createPeopleStore(db, Date.now);
       for (const home of [a.householdId, b.householdId])
         people.linkFamily(
@@ -54,6 +56,10 @@ describe("consent withdrawn: the home is not monitored", () => {
       const meterB = await connect(s.mqttPort, { username: b.deviceId, password: b.secret });
       await publish(meterB, b.deviceId, { kind: "water", totalLiters: 10 });
       await closeClient(meterB);
+      const meterC = await connect(s.mqttPort, { username: c.deviceId, password: c.secret });
+      await publish(meterC, c.deviceId, { kind: "water", totalLiters: 10, ts: clock.now() - 600_000 });
+      await publish(meterC, c.deviceId, { kind: "water", totalLiters: 20 });
+      await closeClient(meterC);
       const btn = await connect(s.mqttPort, { username: button.deviceId, password: button.secret });
       await publish(btn, button.deviceId, { kind: "button", pressed: true });
       await closeClient(btn);
@@ -89,6 +95,11 @@ describe("consent withdrawn: the home is not monitored", () => {
       });
       await closed;
       meterA.end(true);
+      const urlC = `/api/households/${c.householdId}`;
+      expect((await api.request("PATCH", urlC, { consent: true })).status).toBe(200);
+      expect((await api.request("PATCH", urlC, { consent: false })).body).toMatchObject({
+        monitoring: { paused: true },
+      });
 
       // Its open alert is closed with the reason, with no escalation left.
       const alert = db
@@ -166,6 +177,18 @@ describe("consent withdrawn: the home is not monitored", () => {
       });
       const again = await connect(s.mqttPort, { username: a.deviceId, password: a.secret });
       await closeClient(again);
+      // The third home's meter comes back showing no use: three days since its last use, but the gap clock
+      // restarted at the resumption (as after a planned absence), so no inactivity alert.
+      expect((await api.request("PATCH", urlC, { consent: true })).status).toBe(200);
+      const meterC2 = await connect(s.mqttPort, { username: c.deviceId, password: c.secret });
+      await publish(meterC2, c.deviceId, { kind: "water", totalLiters: 20 });
+      await closeClient(meterC2);
+      clock.advanceBy(2_000);
+      await waitUntil(
+        () => count("SELECT count(*) FROM readings WHERE household_id = ?", c.householdId) === 3,
+        5000,
+        "the third meter's reading",
+      );
       // The pause's silence raises nothing, now or within the meter's allowance (26 h until its cadence is
       // known) counted from the resumption…
       for (let i = 0; i < 25; i++) clock.advanceBy(HOUR);
@@ -176,6 +199,9 @@ describe("consent withdrawn: the home is not monitored", () => {
           a.householdId,
           pausedAt,
         ),
+      ).toBe(0);
+      expect(
+        count("SELECT count(*) FROM alerts WHERE household_id = ? AND rule = 'inactivity'", c.householdId),
       ).toBe(0);
       // …and a meter that stays silent after it is reported, from the resumption on.
       for (let i = 0; i < 2; i++) clock.advanceBy(HOUR);
