@@ -127,8 +127,16 @@ describe("consent withdrawn: the home is not monitored", () => {
       ]);
       expect(pub.code).not.toBe(0);
       expect(pub.stderr).toMatch(/not authori[sz]ed/i);
-      // The right secret is not a failed guess: no back-off for the device or its address.
+      // The right secret is not a failed guess: a paused meter retrying (more often than the 5 failures that
+      // start a device's back-off) gets no back-off for itself or its address, and no warning per retry.
+      for (let i = 0; i < 6; i++)
+        await expect(connect(s.mqttPort, { username: a.deviceId, password: a.secret })).rejects.toMatchObject(
+          {
+            code: 5,
+          },
+        );
       expect(s.logs.text()).not.toContain("JINLIN_ERR_AUTH_THROTTLED");
+      expect(s.logs.text()).not.toContain("device authentication failed");
 
       // Three days of silence: the neighbour's home gets its "no data" alert and summaries; this one nothing.
       const notesBefore = count("SELECT count(*) FROM notifications WHERE household_id = ?", a.householdId);
