@@ -115,6 +115,22 @@ export async function createBroker(deps: BrokerDeps): Promise<JinlinBroker> {
     heartbeatInterval: 60_000,
   });
 
+  // Telemetry ends in authorizePublish: nobody may subscribe to it (authorizeForward, authorizeSubscribe) and
+  // the service reads it there. Aedes would still run its publish series on every message after the PUBACK
+  // (a Packet copy, the retained store, a persistence look-up for offline subscribers through two promises,
+  // an mqemitter/qlobber match and the `published` hook): work for no receiver, on the hot path. Packets
+  // handed over in authorizePublish are completed here instead; wills, status and error reports still go
+  // through Aedes. A retained flag on telemetry is thereby ignored too (no device's reading kept in memory).
+  const consumed = new WeakSet<PublishPacket>();
+  // Aedes calls publish(packet, client, done) internally; its types declare only (packet, done).
+  type Done = (err?: Error) => void;
+  const internal = aedes as unknown as { publish(p: PublishPacket, c: Client | null | Done, d?: Done): void };
+  const relay = internal.publish.bind(aedes);
+  internal.publish = (packet, client, done) => {
+    if (!consumed.has(packet)) return relay(packet, client, done);
+    (typeof client === "function" ? client : done)?.();
+  };
+
   const gate = createConnectionGate({
     aedes,
     limits,
@@ -202,7 +218,9 @@ export async function createBroker(deps: BrokerDeps): Promise<JinlinBroker> {
     telemetry.handle(device, payload, { qos: packet.qos, dup: packet.dup, messageId: packet.messageId }).then(
       (rejections) => {
         for (const r of rejections) reportRejection(device.id, r);
-        // Telemetry is consumed here; it is not relayed to subscribers (devices must not read each other).
+        // Telemetry is consumed here; it is not relayed to subscribers (devices must not read each other),
+        // so Aedes's publish after the PUBACK is skipped for it (see `aedes.publish` below).
+        consumed.add(packet);
         done(null);
       },
       (err: unknown) => {
