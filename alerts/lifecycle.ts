@@ -36,7 +36,8 @@ export type AlertNews =
 
 /** Called inside the transaction that changed the alert, so queued notifications share its fate. */
 export interface AlertNotifier {
-  notify(alert: Alert, news: AlertNews): void;
+  /** `absence`: with "absence_recorded", the absence that was recorded and by whom. */
+  notify(alert: Alert, news: AlertNews, absence?: ClearReason): void;
 }
 
 export interface LifecycleDeps {
@@ -114,6 +115,24 @@ export function createAlertLifecycle(deps: LifecycleDeps) {
       evidence: withCheckInNote(a.evidence, checkIn),
     };
     return change(a, actor, action, patch, { result: checkIn.result, via: checkIn.via }, "raised");
+  }
+
+  /** A carer is on it: the absence goes on the alert's timeline, and they are told (the alert stays theirs). */
+  function noteAbsence(a: Alert, reason: ClearReason, detail: Record<string, unknown>): Alert {
+    const now = clock.now();
+    const updated = store.update(a.id, { updatedAt: now });
+    store.appendEvent({
+      alertId: a.id,
+      at: now,
+      actor: reason.by,
+      action: "absence_recorded",
+      fromStatus: a.status,
+      toStatus: a.status,
+      detail,
+    });
+    notifier.notify(updated, "absence_recorded", reason);
+    committed.push([updated, "absence_recorded"]);
+    return updated;
   }
 
   function run<T>(fn: () => T): T {
@@ -357,7 +376,7 @@ export function createAlertLifecycle(deps: LifecycleDeps) {
               to: reason.to,
               role: reason.role,
             };
-            if (a.status !== "open") return change(a, reason.by, "absence_recorded", {}, detail);
+            if (a.status !== "open") return noteAbsence(a, reason, detail);
             const patch = {
               status: "cleared" as const,
               closedAt: now,

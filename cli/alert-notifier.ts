@@ -1,4 +1,4 @@
-import { type Alert, isDispatched } from "../alerts/alert-types.js";
+import { type Alert, type ClearReason, isDispatched } from "../alerts/alert-types.js";
 import { severityRank } from "../alerts/engine/types.js";
 import type { EscalationPolicy } from "../alerts/escalation.js";
 import type { AlertNews, AlertNotifier } from "../alerts/lifecycle.js";
@@ -42,9 +42,16 @@ export function createAlertNotifier(d: AlertNotifierDeps): AlertNotifier {
       d.policy.familyFromLevel[alert.severity],
     );
     if (news === "reminder") return all.filter((r) => r.as !== "family");
+    if (news === "absence_recorded") return acknowledger(alert);
     if (news === "acknowledged" || news === "resolved")
       return all.filter((r) => r.id !== alert.acknowledgedBy);
     return all;
+  }
+
+  /** The person who took the alert (whatever their duty), to be told what changed under them. */
+  function acknowledger(alert: Alert): Recipient[] {
+    const p = alert.acknowledgedBy ? d.people.get(alert.acknowledgedBy) : undefined;
+    return p ? [{ ...p, as: p.role === "operator" ? "operator" : "primary" }] : [];
   }
 
   function data(alert: Alert, h: Household) {
@@ -97,6 +104,7 @@ export function createAlertNotifier(d: AlertNotifierDeps): AlertNotifier {
     alert: Alert,
     news: AlertNews,
     h: Household,
+    absence?: ClearReason,
   ): Pick<NotificationRequest, "template" | "data"> | undefined {
     const base = data(alert, h);
     const now = d.now();
@@ -144,9 +152,17 @@ export function createAlertNotifier(d: AlertNotifierDeps): AlertNotifier {
             ...(alert.note ? { note: alert.note.slice(0, 500) } : {}),
           },
         };
+      case "absence_recorded": {
+        const role = absence && recorderRole(absence.role);
+        if (!absence || !role) return undefined;
+        return {
+          template: "alert_absence_recorded",
+          data: { ...base, role, from: absence.from, to: absence.to },
+        };
+      }
       case "cleared": {
         const r = alert.clearReason;
-        const role = r && (["operator", "worker", "family"] as const).find((x) => x === r.role);
+        const role = r && recorderRole(r.role);
         const absence = r && role ? { absence: { role, to: r.to } } : {};
         return { template: "alert_cleared", data: { ...base, clearedAt: alert.closedAt ?? now, ...absence } };
       }
@@ -156,7 +172,7 @@ export function createAlertNotifier(d: AlertNotifierDeps): AlertNotifier {
   }
 
   return {
-    notify(alert, news) {
+    notify(alert, news, absence) {
       const h = d.household(alert.householdId);
       if (news === "checkin_started") {
         const call = h ? checkInCall(alert, h) : [];
@@ -165,10 +181,11 @@ export function createAlertNotifier(d: AlertNotifierDeps): AlertNotifier {
       }
       // Nobody but the resident has heard of an alert still in, or ended by, its check-in.
       if (!isDispatched(alert)) return;
-      const content = h ? request(alert, news, h) : undefined;
+      const content = h ? request(alert, news, h, absence) : undefined;
       if (!h || !content) return;
       const items: NotificationRequest[] = [];
-      for (const r of recipientsFor(alert, news)) {
+      // Whoever recorded the absence knows of it already.
+      for (const r of recipientsFor(alert, news).filter((x) => x.id !== absence?.by)) {
         const key = `alert:${alert.id}:${news}:${alert.escalationLevel}:${news === "reminder" ? `${alert.updatedAt}:` : ""}${r.id}`;
         const common = { language: r.language, audience: audienceOf(r) };
         if (r.email)
@@ -192,3 +209,6 @@ export function createAlertNotifier(d: AlertNotifierDeps): AlertNotifier {
     },
   };
 }
+
+const RECORDER_ROLES = ["operator", "worker", "family"] as const;
+const recorderRole = (role: string) => RECORDER_ROLES.find((x) => x === role);

@@ -29,6 +29,7 @@ export const TEMPLATES = [
   "alert_acknowledged",
   "alert_resolved",
   "alert_cleared",
+  "alert_absence_recorded",
   "device_silent",
   "daily_summary",
   "resident_checkin",
@@ -113,6 +114,12 @@ export const templateDataSchemas = {
     /** Cleared because a planned absence covering now was recorded: by whom (their role) and until when. */
     absence: z.object({ role: z.enum(["operator", "worker", "family"]), to: epochMs }).optional(),
   }),
+  /** To the worker who acknowledged an alert: a planned absence covering now was recorded; it stays theirs. */
+  alert_absence_recorded: alertData.extend({
+    role: z.enum(["operator", "worker", "family"]),
+    from: epochMs,
+    to: epochMs,
+  }),
   device_silent: homeData.extend({
     deviceId: z.string().min(1).max(64),
     deviceKind: z.enum(DEVICE_KINDS),
@@ -158,6 +165,7 @@ export const notificationRequestSchema = z
     variant("alert_acknowledged"),
     variant("alert_resolved"),
     variant("alert_cleared"),
+    variant("alert_absence_recorded"),
     variant("device_silent"),
     variant("daily_summary"),
     variant("resident_checkin"),

@@ -114,15 +114,26 @@ describe("an absence recorded while an alert is open", () => {
     expect(w.calls().map((c) => c.template)).toEqual(["resident_checkin"]);
   });
 
-  it("leaves an acknowledged alert with its worker, puts the absence on its timeline", async () => {
+  it("leaves an acknowledged alert with its worker, puts the absence on its timeline and tells that worker", async () => {
     const { w, away, daughterId } = await world();
     const alert = await quietUntilInactivityAlert(w);
-    await w.operator.login("operator", "operator-password-1");
-    expect((await w.operator.request("POST", `/api/alerts/${alert.id}/acknowledge`)).status).toBe(200);
+    await waitUntil(() => w.workerMails().length === 1, 5000, "worker told of the raise");
+    const li = w.svc.stores.db.prepare("SELECT id FROM people WHERE email = 'li@grid.test'").get() as {
+      id: string;
+    };
+    w.svc.alerts.acknowledge(alert.id, li.id);
     const now = w.clock.now();
     expect((await away(now, now + 24 * HOUR)).status).toBe(201);
     expect(alerts(w)[0]).toMatchObject({ status: "acknowledged" });
     expect(events(w, alert.id).at(-1)).toEqual({ action: "absence_recorded", actor: daughterId });
+    await waitUntil(() => w.workerMails().length === 2, 5000, "the worker told of the absence");
+    const mail = w.workerMails()[1]!;
+    expect(mail.subject).toContain("已登记外出");
+    expect(mail.text).toContain("家属登记了");
+    expect(mail.text).toContain("仍由您处理");
+    await settle();
+    // Only the worker who took it: the backup worker hears nothing of it.
+    expect(w.smtp.received.filter((m) => m.subject.includes("已登记外出"))).toHaveLength(1);
   });
 
   it("an absence that starts later changes nothing now, and never clears a panic press", async () => {

@@ -82,7 +82,8 @@ describe("learned limits fade on a daily timer, with no new alert at the home", 
     expect(last).toMatchObject({ params: null, changedBy: "system" });
     expect(last.reason).toContain("Fewer than three false alarms");
     expect(last.reason).toContain("60天内任一上限的误报均少于3次");
-    expect(faded.history.map((h) => (h.params as Layer["params"] | null)?.inactivity?.ceilingHours ?? null))
-      .toEqual([14, 16, 14, null]);
+    expect(
+      faded.history.map((h) => (h.params as Layer["params"] | null)?.inactivity?.ceilingHours ?? null),
+    ).toEqual([14, 16, 14, null]);
   });
 });

@@ -178,6 +178,19 @@ function cleared(n: NotificationOf<"alert_cleared">): Content {
   ]);
 }
 
+function absenceRecorded(n: NotificationOf<"alert_absence_recorded">): Content {
+  const d = n.data;
+  const line = `An absence was recorded by ${RECORDER[d.role]}: ${d.resident} is away from ${time(d.from, d.timezone)} until ${time(d.to, d.timezone)}.`;
+  if (n.audience === "worker")
+    return worker(
+      d,
+      `[Jinlin] Recorded away: ${d.resident} (${d.address}) – ${rule(d)}`,
+      [line, "You took this alert: it stays open with you."],
+      ["If you have not gone yet, call first; record the outcome in the dashboard."],
+    );
+  return family(d, `[Jinlin] ${d.resident}: away recorded`, [`${line} The grid worker knows.`]);
+}
+
 function deviceSilent(n: NotificationOf<"device_silent">): Content {
   const d = n.data;
   const device = DEVICE_LABELS[L][d.deviceKind];
@@ -261,6 +274,7 @@ export const en: Phrasebook = {
   alert_acknowledged: acknowledged,
   alert_resolved: resolved,
   alert_cleared: cleared,
+  alert_absence_recorded: absenceRecorded,
   device_silent: deviceSilent,
   daily_summary: dailySummary,
   resident_checkin: residentCheckin,

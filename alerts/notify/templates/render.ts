@@ -19,6 +19,8 @@ function content(book: Phrasebook, n: Notification): Content {
       return book.alert_resolved(n);
     case "alert_cleared":
       return book.alert_cleared(n);
+    case "alert_absence_recorded":
+      return book.alert_absence_recorded(n);
     case "device_silent":
       return book.device_silent(n);
     case "daily_summary":

@@ -171,6 +171,19 @@ function cleared(n: NotificationOf<"alert_cleared">): Content {
   ]);
 }
 
+function absenceRecorded(n: NotificationOf<"alert_absence_recorded">): Content {
+  const d = n.data;
+  const line = `${RECORDER[d.role]}登记了${d.resident}不在家：${time(d.from, d.timezone)} 至 ${time(d.to, d.timezone)}。`;
+  if (n.audience === "worker")
+    return worker(
+      d,
+      `【近邻】已登记外出：${d.resident}（${d.address}）${rule(d)}`,
+      [line, "这条告警已由您确认，仍由您处理。"],
+      ["如尚未出发，请先打电话确认；处理后请在工作台上记录结果。"],
+    );
+  return family(d, `【近邻】${d.resident}：已登记外出`, [`${line}网格员已知悉。`]);
+}
+
 function deviceSilent(n: NotificationOf<"device_silent">): Content {
   const d = n.data;
   const device = DEVICE_LABELS[L][d.deviceKind];
@@ -249,6 +262,7 @@ export const zhCN: Phrasebook = {
   alert_acknowledged: acknowledged,
   alert_resolved: resolved,
   alert_cleared: cleared,
+  alert_absence_recorded: absenceRecorded,
   device_silent: deviceSilent,
   daily_summary: dailySummary,
   resident_checkin: residentCheckin,

@@ -114,5 +114,11 @@ export function everyTemplate(
         devicesOk: true,
       },
     },
+    {
+      ...common,
+      idempotencyKey: key("a"),
+      template: "alert_absence_recorded",
+      data: { ...ALERT, role: "family", from: T0, to: T0 + 3 * 86_400_000 },
+    },
   ];
 }
