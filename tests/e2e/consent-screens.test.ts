@@ -122,6 +122,10 @@ describe("e2e: consent withdrawn, the home not monitored", () => {
     expect(await text(banner)).toContain("未在监护：已撤回同意");
     expect(await text(banner)).toContain("林女士（家属）");
     await worker.shot("73-consent-worker-home-zh");
+    // Device health does not send the worker after a meter that is refused on purpose.
+    await p.locator("[data-nav=devices]").click();
+    const row = p.locator(`[data-device="${meter.id}"]`);
+    expect(await text(row.locator(".badge"))).toBe("未在监护");
     await openHome(worker, other);
     expect(await p.getByTestId("monitoring-paused").count()).toBe(0);
     expect(await text(p.getByTestId("consent-unrecorded"))).toBe("未记录同意（仍在监护）");

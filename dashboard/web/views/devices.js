@@ -10,7 +10,12 @@ export default async function devices(view, params) {
     get("/api/households"),
   ]);
   const names = new Map(households.map((/** @type {any} */ x) => [x.id, x.resident]));
-  const rank = (/** @type {any} */ d) => (d.revokedAt ? 3 : d.silent ? 0 : d.lowBattery ? 1 : 2);
+  // Consent withdrawn: the home's devices are refused on purpose, so their silence is no problem to chase.
+  const paused = new Set(
+    households.filter((/** @type {any} */ x) => x.monitoringPausedAt).map((/** @type {any} */ x) => x.id),
+  );
+  const rank = (/** @type {any} */ d) =>
+    d.revokedAt ? 3 : paused.has(d.householdId) ? 2 : d.silent ? 0 : d.lowBattery ? 1 : 2;
   const rows = [...health.devices].sort(
     (a, b) => rank(a) - rank(b) || (a.lastSeenAt ?? 0) - (b.lastSeenAt ?? 0),
   );
@@ -33,11 +38,13 @@ export default async function devices(view, params) {
         ),
         d.revokedAt
           ? badge("revoked", t("dev.revoked"))
-          : d.silent
-            ? badge("critical", t("dev.silent"))
-            : d.lowBattery
-              ? badge("warning", t("dev.lowBattery"))
-              : badge("ok", t("dev.ok")),
+          : paused.has(d.householdId)
+            ? badge("revoked", t("consent.notMonitored"))
+            : d.silent
+              ? badge("critical", t("dev.silent"))
+              : d.lowBattery
+                ? badge("warning", t("dev.lowBattery"))
+                : badge("ok", t("dev.ok")),
       ),
     ),
   );
