@@ -3,9 +3,11 @@ import { createManualClock } from "../../core/clock.js";
 import { createAccount } from "../../dashboard/auth/passwords.js";
 import { createAccountStore } from "../../storage/sqlite/accounts.js";
 import { createPeopleStore } from "../../storage/sqlite/people.js";
+import { createRuleSettingsStore } from "../../storage/sqlite/rule-settings.js";
 import { inactivityRaise } from "../helpers/alerts.js";
 import { httpClient } from "../helpers/http-client.js";
 import { startTestService, type TestService } from "../helpers/service.js";
+import { startWorld } from "./checkin-harness.js";
 
 const DAY = 86_400_000;
 let svc: TestService;
@@ -85,5 +87,33 @@ describe("learned limits fade on a daily timer, with no new alert at the home", 
     expect(
       faded.history.map((h) => (h.params as Layer["params"] | null)?.inactivity?.ceilingHours ?? null),
     ).toEqual([14, 16, 14, null]);
+  });
+});
+
+describe("learned limits at start-up", () => {
+  it("a layer whose false alarms are gone is dropped when the service starts, not a day later", async () => {
+    const w = await startWorld();
+    try {
+      // A layer learned long ago (its alerts have since aged out or been erased): nothing supports it now.
+      const scope = `household:${w.home.householdId}` as const;
+      createRuleSettingsStore(w.svc.stores.db, w.clock.now).set({
+        scope,
+        source: "learned",
+        params: { inactivity: { ceilingHours: 16, learnMaxGapHours: 16 } },
+        reason: "4 false alarms at the 12 h limit in 60 days: this home's limit is 16 h.",
+        changedBy: "system",
+      });
+      await w.restart();
+      const settings = createRuleSettingsStore(w.svc.stores.db, w.clock.now);
+      expect(settings.get(scope, "learned")).toBeUndefined();
+      expect(settings.history(scope).at(-1)).toMatchObject({
+        source: "learned",
+        params: null,
+        changedBy: "system",
+        changedAt: w.clock.now(),
+      });
+    } finally {
+      await w.stop();
+    }
   });
 });
