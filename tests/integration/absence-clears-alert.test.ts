@@ -148,4 +148,18 @@ describe("an absence recorded while an alert is open", () => {
     expect(alerts(w)[0]).toMatchObject({ id: alert.id, status: "cleared" });
     expect(alerts(w, "panic")[0]).toMatchObject({ status: "open" });
   });
+
+  it("clears a silent-home alert (no_data at major, which escalates like inactivity) too", async () => {
+    const { w, away } = await world();
+    await publish(w, "meter", { kind: "water", totalLiters: 1000 });
+    await publish(w, "button", { kind: "heartbeat", battery: 90, rssi: -70 });
+    for (let h = 0; h < 30 && !alerts(w, "no_data").some((a) => a.severity === "major"); h++) {
+      w.clock.advanceBy(HOUR);
+      await settle(20);
+    }
+    expect(alerts(w, "no_data").at(-1)).toMatchObject({ status: "open", severity: "major" });
+    const now = w.clock.now();
+    expect((await away(now - HOUR, now + 24 * HOUR)).status).toBe(201);
+    expect(alerts(w, "no_data").at(-1)).toMatchObject({ status: "cleared", nextActionAt: null });
+  });
 });
