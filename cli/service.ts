@@ -10,7 +10,6 @@ import { createNotifier } from "../alerts/notify/notifier.js";
 import { createBroker } from "../broker/create-broker.js";
 import { type Clock, systemClock, type TimerHandle } from "../core/clock.js";
 import type { Config } from "../core/config.js";
-import type { StoredReading } from "../core/domain.js";
 import type { Logger } from "../core/log.js";
 import { buildApp } from "../dashboard/app.js";
 import { idScopePreHandler } from "../dashboard/auth/scope.js";
@@ -19,6 +18,7 @@ import { checkInRoutes } from "../dashboard/routes/checkin.js";
 import { historyRoutes } from "../dashboard/routes/history.js";
 import { liveRoutes } from "../dashboard/routes/live.js";
 import { createGroupCommitter } from "../ingest/group-commit.js";
+import { createRulesQueue } from "../ingest/rules-queue.js";
 import { createStoreHealth } from "../ingest/store-health.js";
 import { createTelemetryIngest } from "../ingest/telemetry-ingest.js";
 import { createInfluxForwarder } from "../storage/influx/forwarder.js";
@@ -96,25 +96,8 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     log: log.child({ mod: "summary" }),
     publicUrl: config.publicUrl,
   });
-  // Readings committed but not yet through the rules. Their PUBACKs do not wait for the rules; if the
-  // process dies in between, the rules fold them in after the restart (rule state keeps lastReadingId).
-  const toEvaluate: StoredReading[][] = [];
-  const drainRules = () => {
-    for (const batch of toEvaluate.splice(0)) alerts.onReadings(batch);
-  };
-  // The fast lane (a panic press): its homes go through the rules at once, after their readings that are
-  // committed but still queued, so each home still sees its readings in commit order.
-  const evaluateNow = (stored: StoredReading[]) => {
-    const homes = new Set(stored.map((r) => r.householdId));
-    const now: StoredReading[] = [];
-    toEvaluate.forEach((batch, i) => {
-      if (!batch.some((r) => homes.has(r.householdId))) return;
-      for (const r of batch) if (homes.has(r.householdId)) now.push(r);
-      toEvaluate[i] = batch.filter((r) => !homes.has(r.householdId));
-    });
-    for (const r of stored) now.push(r);
-    alerts.onReadings(now);
-  };
+  // Readings committed but not yet through the rules, drained in slices of a few ms (ingest/rules-queue.ts).
+  const rules = createRulesQueue({ evaluate: alerts.onReadings });
   const committer = createGroupCommitter({
     sink: readings,
     windowMs: config.commitWindowMs,
@@ -122,12 +105,9 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
       metrics.commitSeconds.observe(seconds);
       metrics.commitSize.observe(result.stored.length + result.duplicates);
       if (result.duplicates > 0) metrics.duplicates.inc(result.duplicates);
-      // The rules run right after this turn, once the PUBACKs of this commit are written (see drainRules).
-      if (urgent) evaluateNow(result.stored);
-      else if (result.stored.length > 0) {
-        toEvaluate.push(result.stored);
-        if (toEvaluate.length === 1) setImmediate(drainRules);
-      }
+      // The rules run after this turn, once the PUBACKs of this commit are written; a panic press's at once.
+      if (urgent) rules.urgent(result.stored);
+      else rules.push(result.stored);
       influx?.notify(result.stored.length);
     },
   });
@@ -202,6 +182,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
       async settle() {
         committer.flush();
         await new Promise((r) => setImmediate(r));
+        rules.drainAll(); // an erase is rare: its home's readings go through the rules now, not in slices
       },
       forget: (id) => alerts.service.forget(id),
       later(fn, ms) {
@@ -292,7 +273,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
       await new Promise((r) => setImmediate(r)); // let settled commits write their PUBACKs
       await broker.close();
       committer.close();
-      drainRules();
+      rules.drainAll();
       alerts.service.stop();
       summaries.stop();
       await retention.stop();

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Reading } from "../../../core/domain.js";
-import { createGroupCommitter } from "../../../ingest/group-commit.js";
+import { createGroupCommitter, MAX_GROUP } from "../../../ingest/group-commit.js";
 import type { ReadingToAppend } from "../../../ingest/reading-sink.js";
 import { type Db, openDatabase } from "../../../storage/sqlite/open.js";
 import { createReadingStore } from "../../../storage/sqlite/readings.js";
@@ -55,6 +55,19 @@ describe("group commit", () => {
     s.committer.flush();
     await gathering;
     expect(s.store.count()).toBe(3);
+  });
+
+  it("commits a group at once when it reaches MAX_GROUP readings, so no commit holds the event loop long", async () => {
+    const s = setup(1000);
+    const done = Array.from({ length: 2 * MAX_GROUP + 7 }, (_, i) => s.committer.submit([s.motion(i)]));
+    // Two full groups committed as they filled up, inside the window; the rest is still being gathered.
+    expect(s.commits.map((c) => c.ids.length)).toEqual([MAX_GROUP, MAX_GROUP]);
+    expect(s.store.count()).toBe(2 * MAX_GROUP);
+    expect(s.committer.pending()).toBe(7);
+    s.committer.flush();
+    await Promise.all(done);
+    expect(s.store.count()).toBe(2 * MAX_GROUP + 7);
+    expect(MAX_GROUP).toBeLessThanOrEqual(1_000);
   });
 
   it("rejects every submitter of a group the store refused, and takes no more after close", async () => {
