@@ -15,11 +15,17 @@
  * interval is learned at most at 2 × the current p90, so only a cadence that stays slow is adopted
  * (doubling per report). Defaults: water and power every 15 min (60), climate every 30 min (120);
  * motion, door and button report on events plus a heartbeat every 6–12 h (26 h).
+ *
+ * Severity: warning (a technical problem) while another device still reports; major when every device of
+ * the home is silent, because then nobody can see the resident (it escalates like inactivity). During a
+ * planned absence it stays a warning — inactivity pauses then too — and becomes major when the absence
+ * ends with the home still silent (a deadline at the absence's end).
  */
 import { z } from "zod";
 import { DEVICE_KINDS } from "../../core/domain.js";
 import { zoneFor } from "../../core/local-time.js";
 import type { Evaluation, Rule, RuleConfig, Transition } from "../engine/types.js";
+import { absenceAt } from "./shared/absence.js";
 import { durationEn, durationZh } from "./shared/text.js";
 
 export const noDataParamsSchema = z.object({
@@ -62,6 +68,8 @@ interface Device {
 export interface NoDataState {
   devices: Record<string, Device>;
   silent: string[];
+  /** The open alert was raised or updated as major (every device silent, no planned absence then). */
+  major?: boolean;
 }
 
 // The next deadline asks every device's p90 on every reading; a device's gaps array is replaced, never
@@ -130,7 +138,8 @@ export function createNoDataRule(cfg: RuleConfig<NoDataParams>): Rule<NoDataStat
     const quiet = d ? at - d.heard : 0;
     return {
       rule: "no_data" as const,
-      severity: sev(s, ids),
+      // Callers pass the state after the transition, whose `major` says the severity it carries.
+      severity: s.major ? ("major" as const) : ("warning" as const),
       threshold: {
         name: "allowed silence",
         value: d ? Math.round(allowMs(first, d) / 60_000) : 0,
@@ -151,8 +160,20 @@ export function createNoDataRule(cfg: RuleConfig<NoDataParams>): Rule<NoDataStat
           },
     };
   };
-  const sev = (s: NoDataState, ids: string[]) =>
-    ids.length >= Object.keys(s.devices).length ? ("major" as const) : ("warning" as const);
+  const sev = (s: NoDataState, ids: string[], at: number) =>
+    ids.length >= Object.keys(s.devices).length && !absenceAt(cfg.absences, at)
+      ? ("major" as const)
+      : ("warning" as const);
+  /** While the whole home is silent as a warning inside an absence: when that absence ends. */
+  const absenceEnd = (s: NoDataState, now: number): number | null =>
+    s.silent.length > 0 && !s.major && s.silent.length >= Object.keys(s.devices).length
+      ? (absenceAt(cfg.absences, now)?.to ?? null)
+      : null;
+  const withAbsenceEnd = (s: NoDataState, now: number): number | null => {
+    const d = deadline(s);
+    const end = absenceEnd(s, now);
+    return end === null ? d : d === null ? end : Math.min(d, end);
+  };
   return {
     id: "no_data",
     init: () => ({ devices: {}, silent: [] }),
@@ -161,37 +182,55 @@ export function createNoDataRule(cfg: RuleConfig<NoDataParams>): Rule<NoDataStat
       const kind = r.kind === "heartbeat" ? (prev?.kind ?? "heartbeat") : r.kind;
       const devices = { ...s.devices, [r.deviceId]: hear(prev, kind, r.ts, now) };
       const silent = s.silent.length === 0 ? s.silent : s.silent.filter((id) => id !== r.deviceId);
-      const state = { devices, silent };
+      const state: NoDataState = {
+        devices,
+        silent,
+        ...(silent.length > 0 && s.major ? { major: true } : {}),
+      };
       const transitions: Transition[] = [];
       if (s.silent.length > 0 && silent.length === 0) {
         transitions.push({
           kind: "clear",
           rule: "no_data",
-          severity: sev(s, s.silent),
+          severity: s.major ? "major" : "warning",
           at: now,
           evidence: evidence(s, s.silent, now, true),
         });
       }
-      return { state, transitions, deadline: deadline(state) };
+      return { state, transitions, deadline: withAbsenceEnd(state, now) };
     },
     evaluateDeadline(s, now): Evaluation<NoDataState> {
       const due = Object.entries(s.devices)
         .filter(([id, d]) => !s.silent.includes(id) && dueAt(id, d) <= now)
         .sort((a, b) => dueAt(...a) - dueAt(...b));
-      if (due.length === 0) return { state: s, transitions: [], deadline: deadline(s) };
+      if (due.length === 0) {
+        // The whole home silent since inside a planned absence that has now ended: major from its end.
+        const ended = !s.major && s.silent.length > 0 && sev(s, s.silent, now) === "major";
+        if (!ended) return { state: s, transitions: [], deadline: withAbsenceEnd(s, now) };
+        const state: NoDataState = { ...s, major: true };
+        const t: Transition = {
+          kind: "update",
+          rule: "no_data",
+          severity: "major",
+          at: now,
+          evidence: evidence(state, s.silent, now, false),
+        };
+        return { state, transitions: [t], deadline: deadline(state) };
+      }
       const silent = [...s.silent, ...due.map(([id]) => id)];
-      const state = { ...s, silent };
       const [id0, d0] = due[0] ?? ["", { kind: "", heard: now, gaps: [] }];
       const at = dueAt(id0, d0);
+      const severity = sev({ ...s, silent }, silent, at);
+      const state: NoDataState = { ...s, silent, ...(severity === "major" ? { major: true } : {}) };
       const kind = s.silent.length === 0 ? ("raise" as const) : ("update" as const);
       const t: Transition = {
         kind,
         rule: "no_data",
-        severity: sev(state, silent),
+        severity,
         at,
         evidence: evidence(state, silent, now, false),
       };
-      return { state, transitions: [t], deadline: deadline(state) };
+      return { state, transitions: [t], deadline: withAbsenceEnd(state, now) };
     },
   };
 }

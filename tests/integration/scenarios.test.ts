@@ -6,6 +6,7 @@ import { provisionHomes } from "../../cli/provision-homes.js";
 import { runSimulate } from "../../cli/simulate-run.js";
 import { systemClock } from "../../core/clock.js";
 import { createLogger } from "../../core/log.js";
+import { waitUntil } from "../helpers/mqtt.js";
 import { startTestService, type TestService } from "../helpers/service.js";
 
 let svc: TestService;
@@ -52,6 +53,21 @@ describe("simulated emergencies through the real broker, scored against the grou
       log: createLogger("silent"),
     });
     expect(final.errors).toBe(0);
+    // The PUBACKs do not wait for the rules, which drain in slices: wait until every home's rule state
+    // (saved at most once a second) has folded in its newest stored reading.
+    await waitUntil(
+      () => {
+        const behind = svc.stores.db
+          .prepare(
+            `SELECT COUNT(*) AS n FROM (SELECT household_id, MAX(id) AS newest FROM readings GROUP BY household_id) r
+           LEFT JOIN rule_state s USING (household_id) WHERE s.last_reading_id IS NULL OR s.last_reading_id < r.newest`,
+          )
+          .get() as { n: number };
+        return behind.n === 0;
+      },
+      60_000,
+      "the rules to catch up with the stored readings",
+    );
     const truth = readFileSync(truthFile, "utf8")
       .trim()
       .split("\n")

@@ -191,6 +191,53 @@ describe("no_data", () => {
   });
 });
 
+describe("no_data during a planned absence", () => {
+  const params = resolveRuleParams({ disabled: ["inactivity", "slow_leak", "night_activity"] });
+  const meter = (ts: number): BacktestReading => ({
+    homeId: "h1",
+    reading: { deviceId: "m", kind: "water", ts, fields: { totalLiters: 1 } },
+  });
+  const quarterHours = (from: number, n: number) =>
+    Array.from({ length: n }, (_, k) => meter(from + k * 15 * MIN));
+  const away = { from: night + 30 * MIN, to: night + 10 * H };
+
+  it("a silent home inside an absence is a technical warning, major only once the absence is over", () => {
+    const res = runBacktest({
+      homes: [{ homeId: "h1", timezone: SH, params, absences: [away] }],
+      readings: quarterHours(night, 5),
+      end: night + 12 * H,
+    });
+    const a = res.alerts.filter((x) => x.rule === "no_data");
+    // Silent from night + 1 h: warning at + 2 h (nobody is home to watch), major when the absence ends.
+    expect(a.map((x) => [x.raisedAt, x.severity, x.updates, x.clearedAt])).toEqual([
+      [night + 2 * H, "major", 1, null],
+    ]);
+  });
+
+  it("a meter back before the absence ends never reaches major", () => {
+    const res = runBacktest({
+      homes: [{ homeId: "h1", timezone: SH, params, absences: [away] }],
+      readings: [...quarterHours(night, 5), ...quarterHours(night + 6 * H, 25)],
+      end: night + 12 * H,
+    });
+    const a = res.alerts.filter((x) => x.rule === "no_data");
+    expect(a.map((x) => [x.raisedAt, x.severity, x.updates, x.clearedAt])).toEqual([
+      [night + 2 * H, "warning", 0, night + 6 * H],
+    ]);
+  });
+
+  it("without an absence the same silence is major at once", () => {
+    const res = runBacktest({
+      homes: [{ homeId: "h1", timezone: SH, params }],
+      readings: quarterHours(night, 5),
+      end: night + 12 * H,
+    });
+    expect(res.alerts.filter((x) => x.rule === "no_data").map((x) => [x.severity, x.updates])).toEqual([
+      ["major", 0],
+    ]);
+  });
+});
+
 describe("params", () => {
   it("merges global → grid → home field by field and rejects bad values", () => {
     const p = resolveRuleParams(
