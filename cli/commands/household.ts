@@ -17,6 +17,10 @@ export const householdAdd: Command = {
     timezone: { type: "string", help: "IANA time zone (default Asia/Shanghai)" },
     language: { type: "string", help: "zh-CN (default) or en" },
     id: { type: "string", help: "household id (default: generated)" },
+    consent: {
+      type: "boolean",
+      help: "record the resident's consent (or the family's for them, PIPL); withdrawing it later pauses monitoring",
+    },
     json: { type: "boolean", help: "print JSON" },
   },
   async run({ values, settings }, io) {
@@ -30,6 +34,7 @@ export const householdAdd: Command = {
         ...(typeof values.timezone === "string" ? { timezone: values.timezone } : {}),
         // addHousehold validates the language; an unknown one is refused there with a clear message.
         ...(typeof values.language === "string" ? { language: values.language as "zh-CN" | "en" } : {}),
+        ...(values.consent === true ? { consent: true } : {}),
       };
       const h = stores.registry.addHousehold(input, typeof values.id === "string" ? values.id : undefined);
       if (values.json) io.out(JSON.stringify(h));

@@ -46,6 +46,7 @@ describe("jinlin CLI", () => {
       "仓霞街道 8号",
       "--grid",
       "fuzhou/taijiang/cangxia/grid-1",
+      "--consent",
       "--json",
     );
     expect(h.code).toBe(0);
@@ -53,6 +54,7 @@ describe("jinlin CLI", () => {
     expect(household).toMatchObject({
       gridPath: "fuzhou/taijiang/cangxia/grid-1",
       timezone: "Asia/Shanghai",
+      consent: true,
     });
 
     const d = await jinlin("device", "add", "--household", household.id, "--kind", "water", "--json");
