@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     });
     const after = loadavg()[0] ?? 0;
     process.stdout.write(
-      `${mix}\t${fmtInt(r.rate)} readings/s\tservice CPU ${(r.extra?.cpuUsPerReading ?? 0).toFixed(1)} µs/reading\tPUBACK p50 ${r.pubackP50.toFixed(0)} p99 ${r.pubackP99.toFixed(0)} ms\tload ${before.toFixed(2)}→${after.toFixed(2)}\n`,
+      `${mix}\t${fmtInt(r.rate)} readings/s\tservice CPU ${(r.extra?.cpuUsPerReading ?? 0).toFixed(1)} µs/reading (main thread ${(r.extra?.mainThreadCpuUsPerReading ?? 0).toFixed(1)})\tPUBACK p50 ${r.pubackP50.toFixed(0)} p99 ${r.pubackP99.toFixed(0)} ms\tload ${before.toFixed(2)}→${after.toFixed(2)}\n`,
     );
     if (prof) {
       const f = readdirSync(dir).find((x) => x.endsWith(".cpuprofile"));

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { startService } from "../cli/service.js";
 import { loadConfig } from "../core/config.js";
 import { createLogger } from "../core/log.js";
@@ -12,12 +13,26 @@ export type ServiceMessage =
   | { type: "ready"; mqttPort: number }
   | { type: "alert"; at: number; householdId: string; rule: string; news: string }
   | { type: "memory"; rss: number; heapUsed: number; external: number }
-  | { type: "cpu"; user: number; system: number }
+  | { type: "cpu"; user: number; system: number; mainThread: number | null }
   | { type: "stopped" };
 
 export type ServiceCommand = { type: "memory" } | { type: "cpu" } | { type: "stop" };
 
 const send = (m: ServiceMessage) => process.send?.(m);
+
+/**
+ * The main thread's CPU time, µs (Linux: /proc/self/task/<pid>/stat, utime + stime in 1/100 s), apart from
+ * the process's total, which includes worker threads and libuv's pool; null where /proc is not there.
+ */
+function mainThreadCpuUs(): number | null {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) * 10_000;
+  } catch {
+    return null;
+  }
+}
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
@@ -37,7 +52,7 @@ async function main(): Promise<void> {
     }
     if (m.type === "cpu") {
       const { user, system } = process.cpuUsage();
-      send({ type: "cpu", user, system });
+      send({ type: "cpu", user, system, mainThread: mainThreadCpuUs() });
     }
     if (m.type === "stop") {
       await service.close();

@@ -12,8 +12,8 @@ export interface JinlinInstance {
   port: number;
   dataDir: string;
   memory(): Promise<{ rss: number; heapUsed: number; external: number }>;
-  /** The service process's CPU time so far, µs (user + system). */
-  cpu(): Promise<number>;
+  /** The service process's CPU time so far, µs (user + system): all threads, and its main thread's alone. */
+  cpu(): Promise<{ total: number; mainThread: number | null }>;
   stop(): Promise<void>;
 }
 
@@ -105,9 +105,9 @@ export async function startJinlin(
       return p;
     },
     cpu() {
-      const p = nextMessage<ServiceMessage, number>(
+      const p = nextMessage<ServiceMessage, { total: number; mainThread: number | null }>(
         child,
-        (m) => (m.type === "cpu" ? m.user + m.system : undefined),
+        (m) => (m.type === "cpu" ? { total: m.user + m.system, mainThread: m.mainThread } : undefined),
         20_000,
         "jinlin cpu",
       );

@@ -61,7 +61,10 @@ export async function jinlinThroughput(
   const res = await load.go(loadProgress(progress, set.readings));
   // CPU time per reading is the figure that survives a shared machine: the rate depends on how much of
   // the CPU the service got, its CPU cost per reading much less.
-  const cpuUs = (await svc.cpu()) - cpu0;
+  const cpu1 = await svc.cpu();
+  const cpuUs = cpu1.total - cpu0.total;
+  const mainUs =
+    cpu1.mainThread === null || cpu0.mainThread === null ? null : cpu1.mainThread - cpu0.mainThread;
   const extra = opts.afterRun ? await opts.afterRun() : {};
   await load.close();
   await svc.stop();
@@ -92,6 +95,7 @@ export async function jinlinThroughput(
       ruleStateMaxBytes: state.max,
       load1,
       cpuUsPerReading: cpuUs / res.readings,
+      ...(mainUs === null ? {} : { mainThreadCpuUsPerReading: mainUs / res.readings }),
       ...extra,
     },
     dataDir,
