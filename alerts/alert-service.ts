@@ -8,6 +8,7 @@ import type { Interval, Transition } from "./engine/types.js";
 import type { AlertLifecycle } from "./lifecycle.js";
 import { resumeAfterPause } from "./monitoring-pause.js";
 import type { InactivityState } from "./rules/inactivity.js";
+import type { NoDataState } from "./rules/no-data.js";
 import type { RuleParams } from "./rules/params.js";
 
 /** What the alert service needs from storage; the SQLite rule-state store implements it. */
@@ -230,6 +231,8 @@ export function createAlertService(deps: AlertServiceDeps) {
         const cleared = lifecycle.absenceRecorded(householdId, absence);
         if (cleared.some((a) => a.rule === "inactivity" && a.status === "cleared"))
           home.state = withoutOpenInactivity(home.state);
+        if (cleared.some((a) => a.rule === "no_data" && a.status === "cleared"))
+          home.state = withoutOpenNoData(home.state);
       }
       onHomeDeadline(householdId);
     },
@@ -272,6 +275,18 @@ function withoutOpenInactivity(state: HomeState): HomeState {
   const s = state.rules.inactivity as InactivityState | undefined;
   if (!s?.open) return state;
   return { ...state, rules: { ...state.rules, inactivity: { ...s, open: null } } };
+}
+
+/**
+ * The no_data rule's state after an absence cleared its (major) alert: the devices stay known as silent,
+ * but no longer as a major alert, so when the absence ends with the home still silent the rule raises a
+ * major one again (a deadline at the absence's end) — a meter that died while the resident was away must
+ * not leave the home unwatched after their return.
+ */
+function withoutOpenNoData(state: HomeState): HomeState {
+  const s = state.rules.no_data as NoDataState | undefined;
+  if (!s?.major) return state;
+  return { ...state, rules: { ...state.rules, no_data: { devices: s.devices, silent: s.silent } } };
 }
 
 function toReading(r: StoredReading): Reading {

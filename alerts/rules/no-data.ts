@@ -72,24 +72,56 @@ export interface NoDataState {
   major?: boolean;
 }
 
-// The next deadline asks every device's p90 on every reading; a device's gaps array is replaced, never
-// changed, when it learns, so its p90 is sorted once (the sort was 8 % of the rules' time).
-const p90Cache = new WeakMap<readonly number[], number>();
+// The 90th percentile without a copy or a sort (a sort per arrival, and a cache lookup per device and
+// reading, were 13 % of the rules' time): the value at index ceil(0.9 n) − 1 of the sorted intervals
+// is the m-th largest, m = n − ceil(0.9 n) + 1 (2 of 12, 5 of 48), found by keeping the m largest.
+const top: number[] = [];
 
-function p90(xs: readonly number[]): number {
-  if (xs.length === 0) return 0;
-  const hit = p90Cache.get(xs);
-  if (hit !== undefined) return hit;
-  const s = [...xs].sort((a, b) => a - b);
-  const v = s[Math.ceil(0.9 * s.length) - 1] ?? 0;
-  p90Cache.set(xs, v);
-  return v;
+export function p90(xs: readonly number[]): number {
+  const n = xs.length;
+  if (n === 0) return 0;
+  const m = n - (Math.ceil(0.9 * n) - 1);
+  top.length = 0;
+  for (let i = 0; i < n; i++) {
+    const v = xs[i] as number;
+    const len = top.length;
+    if (len === m && v <= (top[m - 1] as number)) continue;
+    let j = len < m ? len : m - 1;
+    while (j > 0 && (top[j - 1] as number) < v) {
+      top[j] = top[j - 1] as number;
+      j--;
+    }
+    top[j] = v;
+  }
+  return top[m - 1] ?? 0;
+}
+
+/** A device's allowed silence as last computed, valid while its gaps array and kind are the same. */
+interface Allowance {
+  gaps: readonly number[] | undefined;
+  kind: string;
+  ms: number;
 }
 
 export function createNoDataRule(cfg: RuleConfig<NoDataParams>): Rule<NoDataState> {
   const p = cfg.params;
   const zone = zoneFor(cfg.timezone);
-  const allowMs = (id: string, d: Device) => {
+  // The next deadline asks every device's allowance on every reading; a device's gaps array is replaced,
+  // never changed, when it learns, so the allowance is kept per device id until the array (or kind) is new.
+  const allowances = new Map<string, Allowance>();
+  const allowMs = (id: string, d: Device): number => {
+    const known = allowances.get(id);
+    if (known !== undefined && known.gaps === d.gaps && known.kind === d.kind) return known.ms;
+    const ms = computeAllowMs(id, d);
+    if (known === undefined) allowances.set(id, { gaps: d.gaps, kind: d.kind, ms });
+    else {
+      known.gaps = d.gaps;
+      known.kind = d.kind;
+      known.ms = ms;
+    }
+    return ms;
+  };
+  const computeAllowMs = (id: string, d: Device): number => {
     const fixed = p.deviceSilentAfterMin[id];
     if (fixed !== undefined) return fixed * 60_000;
     const gaps = d.gaps ?? []; // state stored before cadences were learned has none
@@ -180,13 +212,11 @@ export function createNoDataRule(cfg: RuleConfig<NoDataParams>): Rule<NoDataStat
     evaluate(s, r, now): Evaluation<NoDataState> {
       const prev = s.devices[r.deviceId];
       const kind = r.kind === "heartbeat" ? (prev?.kind ?? "heartbeat") : r.kind;
-      const devices = { ...s.devices, [r.deviceId]: hear(prev, kind, r.ts, now) };
+      const devices = { ...s.devices };
+      devices[r.deviceId] = hear(prev, kind, r.ts, now);
       const silent = s.silent.length === 0 ? s.silent : s.silent.filter((id) => id !== r.deviceId);
-      const state: NoDataState = {
-        devices,
-        silent,
-        ...(silent.length > 0 && s.major ? { major: true } : {}),
-      };
+      const state: NoDataState =
+        silent.length > 0 && s.major ? { devices, silent, major: true } : { devices, silent };
       const transitions: Transition[] = [];
       if (s.silent.length > 0 && silent.length === 0) {
         transitions.push({
@@ -208,11 +238,13 @@ export function createNoDataRule(cfg: RuleConfig<NoDataParams>): Rule<NoDataStat
         const ended = !s.major && s.silent.length > 0 && sev(s, s.silent, now) === "major";
         if (!ended) return { state: s, transitions: [], deadline: withAbsenceEnd(s, now) };
         const state: NoDataState = { ...s, major: true };
+        // Event time: the end of the absence the silence outlasted (the deadline may fire a little later).
+        const ends = cfg.absences.map((a) => a.to).filter((to) => to <= now);
         const t: Transition = {
           kind: "update",
           rule: "no_data",
           severity: "major",
-          at: now,
+          at: ends.length > 0 ? Math.max(...ends) : now,
           evidence: evidence(state, s.silent, now, false),
         };
         return { state, transitions: [t], deadline: deadline(state) };

@@ -160,6 +160,25 @@ describe("an absence recorded while an alert is open", () => {
     expect(alerts(w, "no_data").at(-1)).toMatchObject({ status: "open", severity: "major" });
     const now = w.clock.now();
     expect((await away(now - HOUR, now + 24 * HOUR)).status).toBe(201);
-    expect(alerts(w, "no_data").at(-1)).toMatchObject({ status: "cleared", nextActionAt: null });
+    const cleared = alerts(w, "no_data").at(-1);
+    expect(cleared).toMatchObject({ status: "cleared", nextActionAt: null });
+    // The devices are still silent when the absence ends: the home is major again then, so a meter that
+    // died while the resident was away does not leave the home unwatched after the return.
+    w.clock.advanceBy(HOUR);
+    await settle(20);
+    expect(alerts(w, "no_data").at(-1)?.id).toBe(cleared?.id);
+    for (let h = 0; h < 30 && alerts(w, "no_data").at(-1)?.id === cleared?.id; h++) {
+      w.clock.advanceBy(HOUR);
+      await settle(20);
+    }
+    const after = alerts(w, "no_data").at(-1);
+    expect(after).toMatchObject({ status: "open", severity: "major" });
+    const raised = w.svc.stores.db
+      .prepare("SELECT raised_at AS at FROM alerts WHERE id = ?")
+      .get(after?.id) as {
+      at: number;
+    };
+    expect(raised.at).toBe(now + 24 * HOUR);
+    expect(w.clock.now()).toBeGreaterThanOrEqual(now + 24 * HOUR);
   });
 });
