@@ -9,7 +9,7 @@
  * timer to ev.deadline (null: no timer; a time ≤ now: fire at once).
  */
 import type { Reading } from "../../core/domain.js";
-import { type AnyRule, createRules } from "../rules/index.js";
+import { type AnyRule, createRules, ONLY_KIND } from "../rules/index.js";
 import { type RuleParams, ruleParamsDefaults } from "../rules/params.js";
 import type { Interval, RuleId, Transition } from "./types.js";
 
@@ -52,6 +52,11 @@ export function createHomeEvaluator(cfg: HomeConfig, rules?: AnyRule[]): HomeEva
       absences: cfg.absences ?? [],
     });
   const n = list.length;
+  const ids = list.map((r) => r.id);
+  // A rule that reads only one kind of reading returns the state it was given, no transition and no
+  // deadline for any other kind: skipping its call changes nothing and allocates nothing. Only for
+  // the rules built here: rules passed in are run on every reading.
+  const only = list.map((r) => (rules === undefined ? (ONLY_KIND[r.id] ?? null) : null));
   // The hot path (every reading of every home) runs plain loops over one copy of the rules' states per
   // call, with no closure, spread or intermediate HomeState per rule or per reading of a batch.
 
@@ -64,11 +69,19 @@ export function createHomeEvaluator(cfg: HomeConfig, rules?: AnyRule[]): HomeEva
   ): number | null => {
     let deadline: number | null = null;
     const first = transitions.length;
+    const kind = reading === null ? null : reading.kind;
     for (let i = 0; i < n; i++) {
       const r = list[i] as AnyRule;
-      const st = r.id in rules ? rules[r.id] : r.init(now);
+      const id = ids[i] as RuleId;
+      let st = rules[id];
+      if (st === undefined && !(id in rules)) st = r.init(now);
+      const o = only[i];
+      if (kind !== null && o !== null && o !== kind) {
+        rules[id] = st;
+        continue;
+      }
       const ev = reading === null ? r.evaluateDeadline(st, now) : r.evaluate(st, reading, now);
-      rules[r.id] = ev.state;
+      rules[id] = ev.state;
       const ts = ev.transitions;
       for (let j = 0; j < ts.length; j++) transitions.push(ts[j] as Transition);
       const d = ev.deadline;

@@ -1,4 +1,5 @@
 /** Builds every enabled rule for one home. Rules are pure: this only closes them over config. */
+import type { ReadingKind } from "../../core/domain.js";
 import type { Interval, Rule, RuleConfig, RuleId } from "../engine/types.js";
 import { createDoorNightRule } from "./door-night.js";
 import { createExcessiveUseRule } from "./excessive-use.js";
@@ -18,6 +19,20 @@ export type AnyRule = Rule<unknown>;
 function erase<S>(rule: Rule<S>): AnyRule {
   return rule as unknown as AnyRule;
 }
+
+/**
+ * The one reading kind a rule reads, for the rules that read only one. For a reading of any other kind
+ * such a rule's `evaluate` returns the state it was given, no transition and no deadline, so the home
+ * evaluator skips it (tests/unit/alerts/rule-kinds.test.ts holds each rule to this). Rules missing here
+ * read every kind (no_data hears every device; inactivity, night and door rules read several).
+ */
+export const ONLY_KIND: Partial<Record<RuleId, ReadingKind>> = {
+  panic: "button",
+  water_running: "water",
+  slow_leak: "water",
+  excessive_use: "water",
+  temperature: "climate",
+};
 
 export interface HomeRuleConfig {
   params: RuleParams;
