@@ -37,6 +37,11 @@ export interface AlertServiceDeps {
   pendingAlertActions(): { id: number; nextActionAt: number | null }[];
   /** Closes the home's alerts that still need someone, because consent was withdrawn. */
   closeForPause?(householdId: string): void;
+  /**
+   * Before a home's deadline is judged: evaluates its readings that are committed but still waiting for the
+   * rules (ingest's rules queue), so a deadline never fires past a reading that already arrived.
+   */
+  beforeDeadline?(householdId: string): void;
   clock: Clock;
   log: Logger;
 }
@@ -147,6 +152,7 @@ export function createAlertService(deps: AlertServiceDeps) {
   }
 
   function onHomeDeadline(householdId: string): void {
+    deps.beforeDeadline?.(householdId);
     const home = live(householdId);
     if (!home) return;
     const ev = home.evaluator.evaluateDeadline(home.state, clock.now());

@@ -84,10 +84,16 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
   let connected = () => 0;
   const metrics = createMetrics(() => connected());
   const notifier = createNotifier({ db, clock, log: log.child({ mod: "notify" }), config: config.notify });
-  const alerts = wireAlerts(db, registry, clock, log.child({ mod: "alerts" }), {
-    config,
-    enqueue: notifier.enqueue,
-  });
+  const alerts = wireAlerts(
+    db,
+    registry,
+    clock,
+    log.child({ mod: "alerts" }),
+    { config, enqueue: notifier.enqueue },
+    // A home's readings still queued for the rules go first when its deadline fires (rules is set below,
+    // before any deadline can fire: the alert service starts after it).
+    { beforeDeadline: (id) => rules.home(id) },
+  );
   const influx = wireInflux(config, db, clock, log, metrics);
   const summaries = createDailySummaries({
     source: { ...createSummaryFacts(db), household: registry.getHousehold },

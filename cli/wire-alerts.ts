@@ -29,6 +29,7 @@ export function wireAlerts(
   clock: Clock,
   log: Logger,
   notify: { config: Config; enqueue: (items: NotificationRequest[]) => number },
+  hooks: { beforeDeadline?: (householdId: string) => void } = {},
 ) {
   const alertStore = createAlertStore(db);
   const ruleStates = createRuleStateStore(db, clock.now);
@@ -86,6 +87,7 @@ export function wireAlerts(
     },
   });
   const service = createAlertService({
+    ...hooks,
     lifecycle,
     states: ruleStates,
     clock,

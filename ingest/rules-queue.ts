@@ -60,6 +60,21 @@ export function createRulesQueue(options: RulesQueueOptions) {
     return out;
   }
 
+  /** Removes and returns the queued readings of these homes, in queue order. */
+  function takeHomes(homes: ReadonlySet<string>): StoredReading[] {
+    const now: StoredReading[] = [];
+    const rest: StoredReading[] = [];
+    for (let i = head; i < queue.length; i++) {
+      const r = queue[i]!;
+      (homes.has(r.householdId) ? now : rest).push(r);
+    }
+    if (now.length > 0) {
+      queue = rest;
+      head = 0;
+    }
+    return now;
+  }
+
   function slice(): void {
     scheduled = false;
     const start = elapsed();
@@ -86,19 +101,18 @@ export function createRulesQueue(options: RulesQueueOptions) {
     },
     /** The fast lane: these readings' homes are evaluated now, their queued readings first. */
     urgent(stored: readonly StoredReading[]): void {
-      const homes = new Set(stored.map((r) => r.householdId));
-      const now: StoredReading[] = [];
-      const rest: StoredReading[] = [];
-      for (let i = head; i < queue.length; i++) {
-        const r = queue[i]!;
-        (homes.has(r.householdId) ? now : rest).push(r);
-      }
-      if (now.length > 0) {
-        queue = rest;
-        head = 0;
-      }
+      const now = takeHomes(new Set(stored.map((r) => r.householdId)));
       for (const r of stored) now.push(r);
       options.evaluate(now);
+    },
+    /**
+     * This home's queued readings, evaluated now: called before its deadline is judged, so a reading that is
+     * committed (and acknowledged) but not yet through the rules is never missed by a deadline firing first.
+     */
+    home(householdId: string): void {
+      if (size() === 0) return;
+      const now = takeHomes(new Set([householdId]));
+      if (now.length > 0) options.evaluate(now);
     },
     /** Everything still queued, now (shutdown). */
     drainAll(): void {

@@ -96,6 +96,21 @@ describe("rules queue", () => {
     expect(queue.size()).toBe(0);
   });
 
+  it("evaluates one home's queued readings when its deadline is about to be judged, and no other's", () => {
+    const rules = fakeRules(1);
+    const queue = createRulesQueue({ evaluate: rules.evaluate, elapsed: rules.elapsed, defer: () => {} });
+    const queued = [motion("h1"), motion("h2"), motion("h1")];
+    queue.push(queued);
+    queue.home("h1");
+    expect(rules.calls).toEqual([[queued[0]!.id, queued[2]!.id]]);
+    queue.home("h1");
+    queue.home("h9");
+    expect(rules.calls).toHaveLength(1); // nothing queued for them: the rules are not called
+    expect(queue.size()).toBe(1);
+    queue.drainAll();
+    expect(rules.evaluated()).toEqual([queued[0]!.id, queued[2]!.id, queued[1]!.id]);
+  });
+
   it("gives the rules longer slices when they fall behind, up to the cap", async () => {
     const rules = fakeRules(1);
     const queue = createRulesQueue({
