@@ -60,6 +60,13 @@ export function createDoorNightRule(cfg: RuleConfig<DoorNightParams>): Rule<Door
     evaluate(s0, r): Evaluation<DoorNightState> {
       const adv = advance(s0, r.ts);
       const s = adv.state;
+      // Power, climate, button and heartbeat readings are no presence and no leaving: the state as advanced.
+      if (r.kind !== "water" && r.kind !== "door" && r.kind !== "motion")
+        return {
+          state: s,
+          transitions: adv.transitions,
+          deadline: s.pending && !s.open ? s.pending.ts + notBack : null,
+        };
       const t = [...adv.transitions];
       const { reg, present } = presence(s, r);
       let next: DoorNightState = { ...s, reg };

@@ -87,7 +87,7 @@ export function createInactivityRule(cfg: RuleConfig<InactivityParams>): Rule<In
    * last use.
    */
   const crossing = (s: InactivityState, gapStart: number): Crossing => {
-    const ceiling = ceilingCrossing(p, zone, gapStart);
+    const ceiling = ceilingFrom(gapStart);
     if (isOut(s.out, s.lastUse)) {
       const lim = outLimitMs(s.out, p, blendWeight(s.model, p));
       const at = lim === null ? ceiling.at : Math.max(gapStart, s.out.left + lim);
@@ -102,8 +102,32 @@ export function createInactivityRule(cfg: RuleConfig<InactivityParams>): Rule<In
       };
     }
     const home = homeGapStart(s.out, gapStart);
-    const c = firstCrossing(s.model, p, zone, home);
+    const c = homeCrossing(s.model, home);
     return c.at >= ceiling.at ? ceiling : c;
+  };
+
+  // Every reading asks for the same crossing twice (advance, then the next deadline), and every reading
+  // that does not end the gap asks again with the same model and gap start: the last answers are kept
+  // here, in front of firstCrossing's per-model cache. Crossings are only read, never changed.
+  let ceilingStart = Number.NaN;
+  let ceilingMemo: Crossing | null = null;
+  const ceilingFrom = (gapStart: number): Crossing => {
+    if (ceilingMemo === null || ceilingStart !== gapStart) {
+      ceilingMemo = ceilingCrossing(p, zone, gapStart);
+      ceilingStart = gapStart;
+    }
+    return ceilingMemo;
+  };
+  let homeModel: GapModel | null = null;
+  let homeStart = Number.NaN;
+  let homeMemo: Crossing | null = null;
+  const homeCrossing = (model: GapModel, home: number): Crossing => {
+    if (homeMemo === null || homeModel !== model || homeStart !== home) {
+      homeMemo = firstCrossing(model, p, zone, home);
+      homeModel = model;
+      homeStart = home;
+    }
+    return homeMemo;
   };
 
   const nextDeadline = (s: InactivityState, now: number): number | null => {
@@ -207,6 +231,9 @@ export function createInactivityRule(cfg: RuleConfig<InactivityParams>): Rule<In
       const before = advance(state, Math.max(state.lastSeen ?? reading.ts, vouchedUntil(state, reading)));
       let ev: Eval;
       if (isWater(reading)) ev = applyWater(before.state, reading);
+      else if (reading.kind !== "door" && reading.kind !== "motion" && reading.kind !== "power")
+        // A heartbeat, a climate reading or a button press: no activity, no outing, the state as advanced.
+        ev = { state: before.state, transitions: [], deadline: null };
       else
         ev = {
           state: {
@@ -221,7 +248,8 @@ export function createInactivityRule(cfg: RuleConfig<InactivityParams>): Rule<In
         };
       return {
         state: ev.state,
-        transitions: [...before.transitions, ...ev.transitions],
+        transitions:
+          ev.transitions.length === 0 ? before.transitions : [...before.transitions, ...ev.transitions],
         deadline: nextDeadline(ev.state, now),
       };
     },
