@@ -38,8 +38,9 @@ export interface AlertServiceDeps {
   /** Closes the home's alerts that still need someone, because consent was withdrawn. */
   closeForPause?(householdId: string): void;
   /**
-   * Before a home's deadline is judged: evaluates its readings that are committed but still waiting for the
-   * rules (ingest's rules queue), so a deadline never fires past a reading that already arrived.
+   * Before a home's deadline or one of its alerts' actions (escalation, check-in end) is judged: evaluates its
+   * readings that are committed but still waiting for the rules (ingest's rules queue), so a deadline never
+   * fires past a reading that already arrived.
    */
   beforeDeadline?(householdId: string): void;
   clock: Clock;
@@ -67,7 +68,7 @@ export function createAlertService(deps: AlertServiceDeps) {
   const scheduler = createDeadlineScheduler(clock, (key) => {
     try {
       if (key.startsWith("h:")) onHomeDeadline(key.slice(2));
-      else lifecycle.escalate(Number(key.slice(2)));
+      else onAlertAction(Number(key.slice(2)));
     } catch (err) {
       log.error({ err, key }, "deadline handling failed");
     }
@@ -149,6 +150,17 @@ export function createAlertService(deps: AlertServiceDeps) {
       scheduler.schedule(homeKey(id), h.deadline);
     }
     if (dirty.size > 0 && !flushTimer) flushTimer = clock.setTimer(clock.now() + STATE_FLUSH_MS, flush);
+  }
+
+  /**
+   * An alert's escalation, reminder or check-in end is due. The home's readings still queued for the rules go
+   * first: water, or the resident's "I'm OK" press, that arrived before the check-in ended clears it instead
+   * of a dispatch.
+   */
+  function onAlertAction(id: number): void {
+    const householdId = deps.beforeDeadline ? lifecycle.householdOf(id) : undefined;
+    if (householdId) deps.beforeDeadline?.(householdId);
+    lifecycle.escalate(id);
   }
 
   function onHomeDeadline(householdId: string): void {

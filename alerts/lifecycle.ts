@@ -310,6 +310,10 @@ export function createAlertLifecycle(deps: LifecycleDeps) {
       });
     },
     /** The escalation timer of an open alert fired: next level, or a reminder at the top level. */
+    /** The home an alert belongs to (undefined for an unknown id). */
+    householdOf(id: number): string | undefined {
+      return store.get(id)?.householdId;
+    },
     escalate(id: number): Alert | undefined {
       return run(() => {
         const a = store.get(id);
