@@ -148,7 +148,13 @@ export function createNoDataRule(cfg: RuleConfig<NoDataParams>): Rule<NoDataStat
     const cur = p90(gaps);
     const m = Math.round(intervalMs / 60_000);
     const capped = gaps.length >= MIN_SAMPLES && cur > 0 ? Math.min(m, 2 * cur) : m;
-    return [...gaps, capped].slice(-p.cadenceSamples);
+    // The last cadenceSamples of [...gaps, capped], in one array.
+    const keep = Math.min(gaps.length + 1, p.cadenceSamples);
+    const next = new Array<number>(keep);
+    const skip = gaps.length + 1 - keep;
+    for (let i = 0; i < keep - 1; i++) next[i] = gaps[skip + i] as number;
+    next[keep - 1] = capped;
+    return next;
   };
   const hear = (prev: Device | undefined, kind: string, ts: number, now: number): Device => {
     const age = Math.max(0, now - ts);

@@ -22,22 +22,29 @@ export interface Activity {
 /** A step this large in mains power is someone switching something on (kettle, TV, light). */
 const POWER_STEP_W = 30;
 
-function seen(a: Activity, kind: ActivityKind, ts: number): Pick<Activity, "last" | "lastKind"> {
+/** Copies `a` as a sensor home, with `kind` at `ts` as its last sign of activity when `active`. */
+function seen(a: Activity, active: boolean, kind: ActivityKind, ts: number): Activity {
+  const next: Activity = { ...a, sensors: true };
   // Readings can arrive out of order (a late batch): the newest sign of activity wins.
-  return a.last !== null && a.last > ts
-    ? { last: a.last, lastKind: a.lastKind ?? null }
-    : { last: ts, lastKind: kind };
+  if (active) {
+    const newer = a.last === null || a.last <= ts;
+    next.last = newer ? ts : a.last;
+    next.lastKind = newer ? kind : (a.lastKind ?? null);
+  }
+  return next;
 }
 
 export function noteActivity(a: Activity, r: Reading): Activity {
   switch (r.kind) {
     case "motion":
-      return { ...a, sensors: true, ...(r.fields.detected ? seen(a, "motion", r.ts) : {}) };
+      return seen(a, r.fields.detected, "motion", r.ts);
     case "door":
-      return { ...a, sensors: true, ...(r.fields.open ? seen(a, "door", r.ts) : {}) };
+      return seen(a, r.fields.open, "door", r.ts);
     case "power": {
       const moved = a.watts !== null && Math.abs(r.fields.watts - a.watts) >= POWER_STEP_W;
-      return { ...a, sensors: true, ...(moved ? seen(a, "power", r.ts) : {}), watts: r.fields.watts };
+      const next = seen(a, moved, "power", r.ts);
+      next.watts = r.fields.watts;
+      return next;
     }
     default:
       return a;

@@ -86,22 +86,32 @@ export function learnWake(model: GapModel, minuteOfDay: number, day: number): Ga
 
 /** Counts at hour h smoothed with its neighbours (¼, ½, ¼) so one odd day does not set an hour. */
 function smoothed(model: GapModel, h: number): number[] {
-  const at = (k: number) => model.hist[(k + 24) % 24] ?? [];
-  const [a, b, c] = [at(h - 1), at(h), at(h + 1)];
-  return Array.from({ length: BINS }, (_, i) => 0.25 * (a[i] ?? 0) + 0.5 * (b[i] ?? 0) + 0.25 * (c[i] ?? 0));
+  const a = model.hist[(h + 23) % 24] ?? [];
+  const b = model.hist[h % 24] ?? [];
+  const c = model.hist[(h + 25) % 24] ?? [];
+  // A plain loop: 24 of these per learned gap (every new model's thresholds), on the rules' hot path.
+  const out = new Array<number>(BINS);
+  for (let i = 0; i < BINS; i++) out[i] = 0.25 * (a[i] ?? 0) + 0.5 * (b[i] ?? 0) + 0.25 * (c[i] ?? 0);
+  return out;
+}
+
+function sum(xs: readonly number[]): number {
+  let s = 0;
+  for (let i = 0; i < xs.length; i++) s += xs[i] as number;
+  return s;
 }
 
 /** Gap length (ms) exceeded with probability `alpha` at local hour h, or null with under `minWeight` samples. */
 export function gapQuantile(model: GapModel, h: number, alpha: number, minWeight: number): number | null {
   const counts = smoothed(model, h);
-  const total = counts.reduce((s, c) => s + c, 0);
+  const total = sum(counts);
   if (total < minWeight) return null;
   return tailQuantileMs(counts, alpha);
 }
 
 /** Gap length (ms) exceeded by a share `alpha` of binned `counts` (linear within a bin); 0 if empty. */
 export function tailQuantileMs(counts: readonly number[], alpha: number): number {
-  const total = counts.reduce((s, c) => s + c, 0);
+  const total = sum(counts);
   const target = alpha * total;
   let tail = 0;
   for (let b = BINS - 1; b >= 0; b--) {
@@ -119,7 +129,7 @@ export function tailQuantileMs(counts: readonly number[], alpha: number): number
 /** Share of past samples at local hour h whose gap was at least `elapsedMs` (linear within a bin). */
 export function gapSurvival(model: GapModel, h: number, elapsedMs: number): number {
   const counts = smoothed(model, h);
-  const total = counts.reduce((s, c) => s + c, 0);
+  const total = sum(counts);
   if (total <= 0) return 1;
   const m = elapsedMs / 60_000;
   let above = 0;
