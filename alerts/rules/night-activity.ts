@@ -150,13 +150,16 @@ export function createNightActivityRule(cfg: RuleConfig<NightActivityParams>): R
         active = step.kind === "delta" && step.liters >= p.useMinLiters;
         s = noteHour(s, r.ts, active);
       }
-      const win = windowOf(s);
+      // The window as learned before this night closes; only asked for activity (most readings are not).
+      const learned = s;
       const key = nightKey(zone, r.ts);
       // A batching meter delivers hours late, between live door readings: an earlier night is over.
       if (key < s.night)
         return { state: s, transitions: cleared.transitions, deadline: s.open?.until ?? null };
       s = s.night < 0 ? { ...s, night: key } : closeNight(s, key);
-      if (!active || !inWindow(zone, r.ts, win.fromHour, win.toHour)) {
+      if (!active) return { state: s, transitions: cleared.transitions, deadline: s.open?.until ?? null };
+      const win = windowOf(learned);
+      if (!inWindow(zone, r.ts, win.fromHour, win.toHour)) {
         return { state: s, transitions: cleared.transitions, deadline: s.open?.until ?? null };
       }
       const slot = Math.floor(r.ts / SLOT);
