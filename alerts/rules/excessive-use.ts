@@ -45,8 +45,18 @@ const median = (xs: number[]) => {
 export function createExcessiveUseRule(cfg: RuleConfig<ExcessiveUseParams>): Rule<ExcessiveUseState> {
   const p = cfg.params;
   const zone = zoneFor(cfg.timezone);
-  const baseline = (s: ExcessiveUseState) =>
-    s.history.length >= p.minDays ? median(s.history) : p.priorDailyLiters;
+  // Asked on every water reading; the history array is replaced, never changed, once a day: its median
+  // is kept until it is.
+  let medianOf: readonly number[] | null = null;
+  let medianValue = 0;
+  const baseline = (s: ExcessiveUseState) => {
+    if (s.history.length < p.minDays) return p.priorDailyLiters;
+    if (s.history !== medianOf) {
+      medianValue = median(s.history);
+      medianOf = s.history;
+    }
+    return medianValue;
+  };
   const threshold = (b: number) => Math.max(b * p.multiple, b + p.minExcessLiters);
   return {
     id: "excessive_use",
