@@ -39,8 +39,20 @@ export function createRuleStateStore(db: Db, now: () => number) {
         ? { householdId, state: r.state, lastReadingId: r.last_reading_id, deadline: r.deadline }
         : undefined;
     },
+    /**
+     * Rule state need not survive a power cut by itself: after one, the rules fold in every reading stored after
+     * the saved lastReadingId. So its commits skip the fsync (synchronous=NORMAL for this transaction; WAL keeps
+     * them in order, and the next readings' commit, synchronous=FULL, makes them durable with it).
+     */
     save(rows: SavedRuleState[]): void {
-      if (rows.length > 0) saveMany.immediate(rows);
+      if (rows.length === 0) return;
+      const sync = db.pragma("synchronous", { simple: true }) as number;
+      if (sync > 1) db.pragma("synchronous = NORMAL");
+      try {
+        saveMany.immediate(rows);
+      } finally {
+        if (sync > 1) db.pragma(`synchronous = ${sync}`);
+      }
     },
     deadlines(): { householdId: string; deadline: number }[] {
       return db
