@@ -89,6 +89,9 @@ async function ingest(set: PayloadSet): Promise<Omit<InprocResult, "timers">> {
     if (pending.length >= IN_FLIGHT) {
       await Promise.all(pending);
       pending = [];
+      // Sockets deliver messages in macrotasks: let the loop turn (timers, I/O) as a network would. Without
+      // it, commits that complete synchronously (a full group) would starve the timers for the whole run.
+      await new Promise((r) => setImmediate(r));
     }
   }
   await Promise.all(pending);
