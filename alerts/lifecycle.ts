@@ -159,7 +159,9 @@ export function createAlertLifecycle(deps: LifecycleDeps) {
     // After a crash the rules replay readings whose transitions were already applied: the same raise
     // (home, rule, event time) must not open a second alert, nor notify anyone twice.
     const replayed = store.findRaised(householdId, t.rule, t.at);
-    if (replayed) return replayed;
+    // The newest alert with this event time. One that a planned absence cleared is not a replay: the rule
+    // raising it again means the absence no longer covers the gap (deleted or moved), so a new alert opens.
+    if (replayed && !replayed.clearReason) return replayed;
     const setting = checkInApplies(t.rule, t.severity) ? deps.checkIn?.(householdId) : undefined;
     const checkIn = setting ? startCheckIn(setting, now) : null;
     const alert = store.insert({

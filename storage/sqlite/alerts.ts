@@ -78,7 +78,7 @@ export function createAlertStore(db: Db): AlertStore {
     "SELECT * FROM alerts WHERE household_id = ? AND rule = ? AND status IN ('open', 'acknowledged', 'visiting')",
   );
   const raised = db.prepare<[string, string, number], AlertRow>(
-    "SELECT * FROM alerts WHERE household_id = ? AND rule = ? AND raised_at = ? ORDER BY id LIMIT 1",
+    "SELECT * FROM alerts WHERE household_id = ? AND rule = ? AND raised_at = ? ORDER BY id DESC LIMIT 1",
   );
   const insertEvent = db.prepare(
     "INSERT INTO alert_events (alert_id, at, actor, action, from_status, to_status, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",

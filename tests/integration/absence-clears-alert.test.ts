@@ -97,6 +97,24 @@ describe("an absence recorded while an alert is open", () => {
     expect(alerts(w)[1]).toMatchObject({ status: "open" });
   });
 
+  it("an absence recorded by mistake and deleted again gives the home its alert back at once", async () => {
+    const { w, away, daughter } = await world();
+    const alert = await quietUntilInactivityAlert(w);
+    const now = w.clock.now();
+    const r = await away(now - HOUR, now + 24 * HOUR);
+    expect(alerts(w)[0]).toMatchObject({ id: alert.id, status: "cleared" });
+    const absenceId = Number(r.body.id);
+    const del = await daughter.request(
+      "DELETE",
+      `/api/households/${w.home.householdId}/absences/${absenceId}`,
+    );
+    expect(del.status).toBeLessThan(300);
+    await settle(20);
+    // Still no water and no absence: a new alert, open now (not the cleared one taken for a replay).
+    expect(alerts(w)).toHaveLength(2);
+    expect(alerts(w)[1]).toMatchObject({ status: "open" });
+  });
+
   it("clears an alert waiting on the resident's check-in, and nobody is sent or told", async () => {
     const { w, away } = await world({ channels: ["call"] });
     const alert = await quietUntilInactivityAlert(w);
