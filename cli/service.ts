@@ -89,7 +89,7 @@ export async function startService(config: Config, deps: ServiceDeps): Promise<R
     registry,
     clock,
     log.child({ mod: "alerts" }),
-    { config, enqueue: notifier.enqueue },
+    { config, enqueue: notifier.enqueue, parkHousehold: notifier.outbox.parkHousehold },
     // A home's readings still queued for the rules go first when its deadline fires (rules is set below,
     // before any deadline can fire: the alert service starts after it).
     { beforeDeadline: (id) => rules.home(id) },

@@ -28,7 +28,12 @@ export function wireAlerts(
   registry: Registry,
   clock: Clock,
   log: Logger,
-  notify: { config: Config; enqueue: (items: NotificationRequest[]) => number },
+  notify: {
+    config: Config;
+    enqueue: (items: NotificationRequest[]) => number;
+    /** Consent withdrawn: the household's notifications not yet sent are parked, not delivered. */
+    parkHousehold?: (householdId: string, reason: string) => number;
+  },
   hooks: { beforeDeadline?: (householdId: string) => void } = {},
 ) {
   const alertStore = createAlertStore(db);
@@ -114,6 +119,8 @@ export function wireAlerts(
         log.info({ alertId: a.id, householdId, rule: a.rule }, "alert closed: monitoring paused");
         for (const l of listeners) l(a, "cleared");
       }
+      const parked = notify.parkHousehold?.(householdId, "monitoring paused: consent withdrawn") ?? 0;
+      if (parked > 0) log.info({ householdId, parked }, "unsent notifications parked: monitoring paused");
     },
   });
   /** Global → grids → learned → operator's home settings; a layer that no longer validates is skipped, loudly. */

@@ -143,6 +143,10 @@ export function createNotificationOutbox(db: Db, clock: Clock) {
     `UPDATE notifications SET status = 'parked', attempts = attempts + ?, last_error = ?, updated_at = ?
      WHERE id = ? AND status = 'pending'`,
   );
+  const parkHouseholdRows = db.prepare(
+    `UPDATE notifications SET status = 'parked', last_error = ?, updated_at = ?
+     WHERE household_id = ? AND status = 'pending'`,
+  );
   const unpark = db.prepare(
     `UPDATE notifications SET status = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ?
      WHERE id = ? AND status = 'parked'`,
@@ -216,6 +220,14 @@ export function createNotificationOutbox(db: Db, clock: Clock) {
     /** Gives up on a notification after a failed attempt; it stays listed until an operator retries it. */
     park(id: number, error: string): boolean {
       return parkRow.run(1, error.slice(0, MAX_ERROR), clock.now(), id).changes === 1;
+    },
+
+    /**
+     * Consent withdrawn (docs/privacy.md): the household's notifications not yet sent are parked with the
+     * reason instead of being delivered after the withdrawal. Returns how many.
+     */
+    parkHousehold(householdId: string, reason: string): number {
+      return parkHouseholdRows.run(reason.slice(0, MAX_ERROR), clock.now(), householdId).changes;
     },
 
     /** Operator action: a parked notification is tried again now, with a fresh attempt count. */

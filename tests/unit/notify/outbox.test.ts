@@ -86,6 +86,19 @@ describe("notification outbox", () => {
     expect(outbox.due(clock.now(), 10)[0]).toMatchObject({ idempotencyKey: "b", attempts: 0 });
   });
 
+  it("parks a household's unsent notifications when its consent is withdrawn, and no one else's", () => {
+    const { outbox } = setup();
+    outbox.enqueue([raised("a"), raised("b"), raised("other", { data: { ...ALERT, householdId: "hh-8" } })]);
+    const [a] = outbox.due(T0, 10);
+    if (!a) throw new Error("expected a due item");
+    expect(outbox.markSent(a.id, T0)).toBe(true);
+    expect(outbox.parkHousehold("hh-7", "consent withdrawn")).toBe(1); // "a" was already sent
+    expect(outbox.due(T0, 10).map((i) => i.idempotencyKey)).toEqual(["other"]);
+    expect(outbox.list({ status: "parked" })).toMatchObject([
+      { idempotencyKey: "b", status: "parked", lastError: "consent withdrawn" },
+    ]);
+  });
+
   it("lists by alert and household, newest first, and prunes old sent rows", () => {
     const { outbox } = setup();
     outbox.enqueue([raised("a"), raised("b"), raised("c", { data: { ...ALERT, alertId: "al-9" } })]);
