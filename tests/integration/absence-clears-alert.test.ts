@@ -1,11 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createAccount } from "../../dashboard/auth/passwords.js";
-import { createAccountStore } from "../../storage/sqlite/accounts.js";
-import { createPeopleStore } from "../../storage/sqlite/people.js";
+import { addAccount } from "../helpers/accounts.js";
 import { httpClient } from "../helpers/http-client.js";
 import { waitUntil } from "../helpers/mqtt.js";
 import {
   alerts,
+  enableCheckIn,
   events,
   publish,
   quietUntilInactivityAlert,
@@ -24,27 +23,17 @@ afterEach(async () => {
 async function world(checkIn?: { channels: string[] }) {
   const w = await startWorld();
   worlds.push(w);
-  if (checkIn) {
-    const r = await w.operator.request("PUT", `/api/households/${w.home.householdId}/checkin`, {
-      enabled: true,
-      ...checkIn,
-    });
-    expect(r.status).toBe(200);
-  }
-  const people = createPeopleStore(w.svc.stores.db, Date.now);
-  const account = await createAccount(
-    {
-      people,
-      accounts: createAccountStore(w.svc.stores.db, Date.now),
-      transaction: (fn) => w.svc.stores.db.transaction(fn)(),
-    },
-    { role: "family", login: "daughter@family.test", name: "Daughter", password: "daughter-password-1" },
+  if (checkIn) await enableCheckIn(w, checkIn);
+  const { account, login, password, people } = await addAccount(
+    w.svc.stores.db,
+    "family",
+    "daughter@family.test",
   );
   people.linkFamily(account.id, w.home.householdId, "daughter", false);
   const daughter = httpClient(`http://127.0.0.1:${w.svc.httpPort}`);
   // Signed in afresh each time: the virtual hours before it outlast any session.
   const away = async (fromMs: number, toMs: number) => {
-    await daughter.login("daughter@family.test", "daughter-password-1");
+    await daughter.login(login, password);
     return daughter.request("POST", `/api/households/${w.home.householdId}/absences`, {
       from: fromMs,
       to: toMs,

@@ -142,6 +142,19 @@ export async function startWorld(env: Record<string, string> = {}, at = T0): Pro
 }
 
 /** Publishes one reading as the device would (QoS 1: stored when this resolves) and lets the rules run. */
+/** Turns the resident check-in on for the world's home through the operator's API; returns the setting. */
+export async function enableCheckIn(
+  w: World,
+  checkIn: { channels: string[]; minutes?: number },
+): Promise<Record<string, unknown>> {
+  const r = await w.operator.request("PUT", `/api/households/${w.home.householdId}/checkin`, {
+    enabled: true,
+    ...checkIn,
+  });
+  if (r.status !== 200) throw new Error(`check-in setting refused: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
 export async function publish(w: World, device: "meter" | "button", reading: object): Promise<void> {
   const id = device === "meter" ? w.home.meter : w.home.button;
   const secret = device === "meter" ? w.home.meterSecret : w.home.buttonSecret;

@@ -9,6 +9,7 @@ import { httpClient } from "../helpers/http-client.js";
 import { waitUntil } from "../helpers/mqtt.js";
 import {
   alerts,
+  enableCheckIn,
   events,
   gatewayAnswer,
   publish,
@@ -27,14 +28,7 @@ afterEach(async () => {
 async function world(checkIn?: { channels: string[]; minutes?: number }) {
   const w = await startWorld();
   worlds.push(w);
-  if (checkIn) {
-    const r = await w.operator.request("PUT", `/api/households/${w.home.householdId}/checkin`, {
-      enabled: true,
-      ...checkIn,
-    });
-    expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ enabled: true, callAvailable: true });
-  }
+  if (checkIn) expect(await enableCheckIn(w, checkIn)).toMatchObject({ enabled: true, callAvailable: true });
   return w;
 }
 
