@@ -1,14 +1,11 @@
 import { rmSync } from "node:fs";
-import { type AddressInfo, createServer, type Server } from "node:net";
 import type { AedesPublishPacket } from "aedes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBroker, type JinlinBroker } from "../../broker/create-broker.js";
+import type { JinlinBroker } from "../../broker/create-broker.js";
 import { openStores } from "../../cli/stores.js";
-import { systemClock } from "../../core/clock.js";
 import { loadConfig } from "../../core/config.js";
 import { hashSecret, newSecret } from "../../core/secrets.js";
-import { createGroupCommitter } from "../../ingest/group-commit.js";
-import { createTelemetryIngest } from "../../ingest/telemetry-ingest.js";
+import { startIngestBroker } from "../helpers/broker.js";
 import { captureLogs } from "../helpers/log-sink.js";
 import { closeClient, connect, sleep } from "../helpers/mqtt.js";
 import { tempDir } from "../helpers/service.js";
@@ -22,29 +19,19 @@ describe("the broker consumes telemetry instead of relaying it", () => {
   const stores = openStores(loadConfig({ JINLIN_DATA_DIR: dir }));
   const logs = captureLogs("info");
   const relayed: string[] = [];
+  let running: Awaited<ReturnType<typeof startIngestBroker>>;
   let broker: JinlinBroker;
-  let server: Server;
   let port: number;
 
   beforeAll(async () => {
-    const committer = createGroupCommitter({ sink: stores.readings, windowMs: 2 });
-    const ingest = createTelemetryIngest({
-      committer,
-      clock: systemClock,
-      limits: loadConfig({}).limits,
-      log: logs.log,
-    });
-    broker = await createBroker({ devices: stores.registry, telemetry: ingest, log: logs.log });
+    running = await startIngestBroker(stores, logs.log);
+    ({ broker, port } = running);
     broker.aedes.on("publish", (packet: AedesPublishPacket, client) => {
       if (client) relayed.push(packet.topic);
     });
-    server = createServer(broker.handle);
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-    port = (server.address() as AddressInfo).port;
   });
   afterAll(async () => {
-    await broker.close();
-    await new Promise((r) => server.close(r));
+    await running.close();
     stores.close();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -1,15 +1,11 @@
 import { rmSync } from "node:fs";
-import { type AddressInfo, createServer, type Server } from "node:net";
 import type { Client } from "aedes";
 import type { MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBroker, type JinlinBroker } from "../../broker/create-broker.js";
 import { openStores } from "../../cli/stores.js";
-import { systemClock } from "../../core/clock.js";
 import { loadConfig } from "../../core/config.js";
 import { hashSecret, newSecret } from "../../core/secrets.js";
-import { createGroupCommitter } from "../../ingest/group-commit.js";
-import { createTelemetryIngest } from "../../ingest/telemetry-ingest.js";
+import { startIngestBroker } from "../helpers/broker.js";
 import { captureLogs } from "../helpers/log-sink.js";
 import { closeClient, connect, sleep } from "../helpers/mqtt.js";
 import { type RawClient, rawDevice } from "../helpers/raw-mqtt.js";
@@ -72,22 +68,15 @@ describe("Jinlin's broker and a QoS 0 publisher that outpaces its own subscripti
   const dir = tempDir();
   const stores = openStores(loadConfig({ JINLIN_DATA_DIR: dir }));
   const logs = captureLogs("info");
-  let broker: JinlinBroker;
-  let server: Server;
+  let running: Awaited<ReturnType<typeof startIngestBroker>>;
   let port: number;
 
   beforeAll(async () => {
-    const committer = createGroupCommitter({ sink: stores.readings, windowMs: 2 });
-    const limits = loadConfig({}).limits;
-    const ingest = createTelemetryIngest({ committer, clock: systemClock, limits, log: logs.log });
-    broker = await createBroker({ devices: stores.registry, telemetry: ingest, log: logs.log });
-    server = createServer(broker.handle);
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-    port = (server.address() as AddressInfo).port;
+    running = await startIngestBroker(stores, logs.log);
+    port = running.port;
   });
   afterAll(async () => {
-    await broker.close();
-    await new Promise((r) => server.close(r));
+    await running.close();
     stores.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -119,7 +108,7 @@ describe("Jinlin's broker and a QoS 0 publisher that outpaces its own subscripti
         worst = Math.max(worst, await slowestPuback(client, other.deviceId, 2));
         await sleep(1000);
       }
-      const clients = (broker.aedes as unknown as { clients: Record<string, Client> }).clients;
+      const clients = (running.broker.aedes as unknown as { clients: Record<string, Client> }).clients;
       const conn = clients[frozen.deviceId]?.conn;
       // The broker's side of the frozen socket holds at most its high-water mark: reports are dropped, not queued.
       expect(conn?.writableLength ?? 0).toBeLessThanOrEqual(64 * 1024);
