@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createManualClock } from "../../core/clock.js";
 import { createPeopleStore } from "../../storage/sqlite/people.js";
 import { addAccount } from "../helpers/accounts.js";
+import { counter } from "../helpers/db.js";
 import { httpClient } from "../helpers/http-client.js";
 import { closeClient, connect, waitUntil } from "../helpers/mqtt.js";
 import { startTestService } from "../helpers/service.js";
@@ -29,11 +30,7 @@ describe("consent withdrawn while notifications wait to be sent", () => {
     );
     try {
       const db = s.stores.db;
-      const count = (sql: string, ...args: string[]) =>
-        db
-          .prepare(sql)
-          .pluck()
-          .get(...args) as number;
+      const count = counter(db);
       const op = await addAccount(db, "operator", "op-park");
       const api = httpClient(`http://127.0.0.1:${s.httpPort}`);
       expect((await api.login(op.login, op.password)).status).toBe(200);

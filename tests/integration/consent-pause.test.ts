@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createManualClock } from "../../core/clock.js";
 import { createPeopleStore } from "../../storage/sqlite/people.js";
 import { addAccount } from "../helpers/accounts.js";
+import { counter } from "../helpers/db.js";
 import { httpClient } from "../helpers/http-client.js";
 import { closeClient, connect, run, waitUntil } from "../helpers/mqtt.js";
 import { startSmtp } from "../helpers/notify/smtp.js";
@@ -28,11 +29,9 @@ describe("consent withdrawn: the home is not monitored", () => {
     );
     try {
       const db = s.stores.db;
-      const count = (sql: string, ...args: (string | number)[]) =>
-        db
-          .prepare(sql)
-          .pluck()
-          .get(...args) as number;
+      const count = counter(db);
+      const alertsSince = (home: string, t: number) =>
+        count("SELECT count(*) FROM alerts WHERE household_id = ? AND created_at > ?", home, t);
       const op = await addAccount(db, "operator", "op-consent");
       const api = httpClient(`http://127.0.0.1:${s.httpPort}`);
       expect((await api.login(op.login, op.password)).status).toBe(200);
@@ -156,13 +155,7 @@ describe("consent withdrawn: the home is not monitored", () => {
         5000,
         "the neighbour's daily summaries",
       );
-      expect(
-        count(
-          "SELECT count(*) FROM alerts WHERE household_id = ? AND created_at > ?",
-          a.householdId,
-          pausedAt,
-        ),
-      ).toBe(0);
+      expect(alertsSince(a.householdId, pausedAt)).toBe(0);
       expect(count("SELECT count(*) FROM notifications WHERE household_id = ?", a.householdId)).toBe(
         notesBefore,
       );
@@ -201,13 +194,7 @@ describe("consent withdrawn: the home is not monitored", () => {
       // known) counted from the resumption…
       for (let i = 0; i < 25; i++) clock.advanceBy(HOUR);
       clock.advanceBy(2_000);
-      expect(
-        count(
-          "SELECT count(*) FROM alerts WHERE household_id = ? AND created_at > ?",
-          a.householdId,
-          pausedAt,
-        ),
-      ).toBe(0);
+      expect(alertsSince(a.householdId, pausedAt)).toBe(0);
       expect(
         count("SELECT count(*) FROM alerts WHERE household_id = ? AND rule = 'inactivity'", c.householdId),
       ).toBe(0);
